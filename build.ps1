@@ -1,0 +1,207 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and packages the Kallglot PowerShell module.
+.DESCRIPTION
+    Run it with the pinned PowerShell from the repository's dotnet tool manifest:
+        dotnet tool restore
+        dotnet pwsh ./build.ps1 -Task Test
+    Tasks:
+        Build    compiles everything and assembles the module in out/Kallglot (the emulator in out/Kallglot/emulator)
+        Test     Build, then the xunit suite and the Pester suite against the built module; ends with 'Tests: N passed, N failed'
+        Demo     Build, then plays examples/ through the emulator and prints the session and its live events
+        Bench    Release build, then the benchmark harness (tests/Benchmarks); writes out/bench.md
+        Package  Build, then a .nupkg of the module in out/package, installable with Install-PSResource from a local repository
+        Clean    removes out/ and every bin/ and obj/
+.PARAMETER Tag
+    Test: run only the Pester tests with these tags.
+.PARAMETER ExcludeTag
+    Test: skip the Pester tests with these tags.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    [string[]] $Tag,
+
+    [string[]] $ExcludeTag
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'Kallglot'
+$ResultsDir = Join-Path $Out 'test-results'
+$PesterVersion = '5.7.1'
+
+# The dlls the module ships, by name: a missing one fails the build instead of failing an import.
+$ModuleAssemblies = @(
+    'Kallglot.PowerShell.dll'
+    'Kallglot.dll'
+    'Websocket.Client.dll'
+    'System.Reactive.dll'
+    'Microsoft.Extensions.Logging.Abstractions.dll'
+    'Microsoft.IO.RecyclableMemoryStream.dll'
+)
+
+function Invoke-Native {
+    param([string] $What, [scriptblock] $Command)
+    & $Command
+    if ($LASTEXITCODE -ne 0) {
+        throw "$What failed (exit code $LASTEXITCODE)."
+    }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
+    $version = $props.Project.PropertyGroup.KallglotVersion | Where-Object { $_ } | Select-Object -First 1
+    if (-not $version) { throw 'KallglotVersion is missing from Directory.Build.props.' }
+    return $version
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = dotnet nuget locals global-packages --list | Select-Object -First 1
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Invoke-Build {
+    Write-Host "Building ($Configuration)..." -ForegroundColor Cyan
+    Invoke-Native 'dotnet build' { dotnet build (Join-Path $Root 'Kallglot.sln') -c $Configuration --nologo -v:quiet -clp:ErrorsOnly }
+
+    $publish = Join-Path $Out "publish/$Configuration"
+    Invoke-Native 'dotnet publish (module)' {
+        dotnet publish (Join-Path $Root 'src/Kallglot.PowerShell') -c $Configuration --no-build --nologo -v:quiet -o (Join-Path $publish 'module')
+    }
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $null = New-Item -ItemType Directory -Force $ModuleOut
+    foreach ($name in $ModuleAssemblies) {
+        $source = Join-Path $publish "module/$name"
+        if (-not (Test-Path $source)) { throw "The module needs $name, but the publish output has no such file." }
+        Copy-Item $source $ModuleOut
+    }
+    Copy-Item (Join-Path $Root 'src/Kallglot.PowerShell/Kallglot.format.ps1xml') $ModuleOut
+
+    $version = Get-ModuleVersion
+    $manifest = Get-Content -Raw (Join-Path $Root 'Kallglot.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $ModuleOut 'Kallglot.psd1') -Value $manifest -Encoding utf8NoBOM
+
+    Invoke-Native 'dotnet publish (emulator)' {
+        dotnet publish (Join-Path $Root 'src/Kallglot.Emulator') -c $Configuration --no-build --nologo -v:quiet -o (Join-Path $ModuleOut 'emulator')
+    }
+    Write-Host "Module $version assembled in $ModuleOut" -ForegroundColor Green
+}
+
+function Read-TrxCounts([string] $Path) {
+    if (-not (Test-Path $Path)) { return $null }
+    $trx = [xml](Get-Content -Raw $Path)
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
+    $null = New-Item -ItemType Directory -Force $ResultsDir
+    $passed = 0
+    $failed = 0
+
+    Write-Host 'Running xunit (tests/Kallglot.Tests)...' -ForegroundColor Cyan
+    dotnet test (Join-Path $Root 'tests/Kallglot.Tests') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $ResultsDir
+    $xunitExit = $LASTEXITCODE
+    $xunit = Read-TrxCounts (Join-Path $ResultsDir 'xunit.trx')
+    if ($null -eq $xunit) {
+        Write-Host "xunit produced no results (exit code $xunitExit): counted as one failure." -ForegroundColor Red
+        $failed++
+    }
+    else {
+        $passed += $xunit.Passed
+        $failed += $xunit.Failed
+        if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $failed++ }
+        Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed"
+    }
+
+    Write-Host 'Running Pester (tests/Pester) against out/Kallglot...' -ForegroundColor Cyan
+    $pesterManifest = Join-Path (Get-NuGetPackagesFolder) "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $pesterManifest)) {
+        Invoke-Native 'restoring Pester from NuGet' { dotnet restore (Join-Path $Root 'tools/Tools.proj') --nologo -v:quiet }
+    }
+    $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
+    $runner = Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'
+    $runnerArgs = @('-NoProfile', '-NonInteractive', '-File', $runner, '-PesterManifest', $pesterManifest, '-ModuleManifest', (Join-Path $ModuleOut 'Kallglot.psd1'),
+        '-TestPath', (Join-Path $Root 'tests/Pester'), '-ResultDirectory', $ResultsDir)
+    if ($Tag) { $runnerArgs += @('-Tag', ($Tag -join ',')) }
+    if ($ExcludeTag) { $runnerArgs += @('-ExcludeTag', ($ExcludeTag -join ',')) }
+    Push-Location $Root
+    try { dotnet pwsh @runnerArgs } finally { Pop-Location }
+    $pesterExit = $LASTEXITCODE
+    if (Test-Path $summaryPath) {
+        $pester = Get-Content -Raw $summaryPath | ConvertFrom-Json
+        $passed += $pester.Passed
+        $failed += $pester.Failed
+        if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $failed++ }
+        Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    }
+    else {
+        Write-Host "Pester produced no results (exit code $pesterExit): counted as one failure." -ForegroundColor Red
+        $failed++
+    }
+
+    Write-Host "Tests: $passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Push-Location $Root
+    try {
+        dotnet pwsh -NoProfile -File (Join-Path $Root 'examples/Demo.ps1') -ModulePath (Join-Path $ModuleOut 'Kallglot.psd1')
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+    finally { Pop-Location }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $packageDir = Join-Path $Out 'package'
+    if (Test-Path $packageDir) { Remove-Item -Recurse -Force $packageDir }
+    $null = New-Item -ItemType Directory -Force $packageDir
+    $repositoryName = "KallglotBuild$PID"
+    Register-PSResourceRepository -Name $repositoryName -Uri $packageDir -Trusted
+    try {
+        Publish-PSResource -Path $ModuleOut -Repository $repositoryName -SkipDependenciesCheck
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repositoryName
+    }
+    Get-ChildItem $packageDir -Filter *.nupkg | ForEach-Object { Write-Host "Package: $($_.FullName)" -ForegroundColor Green }
+}
+
+function Invoke-Bench {
+    $script:Configuration = 'Release'
+    Invoke-Build
+    $project = Join-Path $Root 'tests/Benchmarks'
+    Invoke-Native 'benchmarks' { dotnet run --project $project -c Release --no-build -- --module (Join-Path $ModuleOut 'Kallglot.psd1') --out (Join-Path $Out 'bench.md') }
+}
+
+function Invoke-Clean {
+    if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
+    Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Where-Object { $_.FullName -notmatch '[\\/]\.git[\\/]' } | Remove-Item -Recurse -Force
+    Write-Host 'Clean.'
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
+    'Clean' { Invoke-Clean }
+}

@@ -1,0 +1,65 @@
+using System.Management.Automation;
+using System.Security;
+using Kallglot.Errors;
+using Kallglot.Http;
+using Kallglot.PowerShell.Context;
+using Kallglot.PowerShell.Errors;
+
+namespace Kallglot.PowerShell.Commands;
+
+/// <summary>Connect-Kallglot: sets the API key and endpoint that later cmdlets in this PowerShell process use.</summary>
+[Cmdlet(VerbsCommunications.Connect, "Kallglot", SupportsShouldProcess = false)]
+[OutputType(typeof(KallglotContext))]
+public sealed class ConnectKallglotCommand : PSCmdlet
+{
+    /// <summary>The API key. Read it with Read-Host -AsSecureString or from a secret store; it is kept in memory only.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>The API endpoint, for example the emulator's BaseUri.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    public Uri? BaseUri { get; set; }
+
+    /// <summary>Allows plain http:// to a host that is not loopback.</summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureConnection { get; set; }
+
+    /// <summary>Returns the resulting context.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (ApiKey is null && BaseUri is null)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Create("connect_nothing_given", KallglotErrorKind.InvalidArgument,
+                "Connect-Kallglot needs -ApiKey, -BaseUri or both. For example: Connect-Kallglot -ApiKey (Read-Host -AsSecureString 'Kallglot API key').",
+                null));
+        }
+        if (ApiKey is { Length: 0 })
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Create("api_key_empty", KallglotErrorKind.InvalidArgument,
+                "The API key is empty. Give the key from the Kallglot dashboard.", null));
+        }
+        if (BaseUri is not null)
+        {
+            try
+            {
+                EndpointGuard.EnsureAllowed(BaseUri, AllowInsecureConnection.IsPresent);
+            }
+            catch (KallglotException exception)
+            {
+                ThrowTerminatingError(ErrorRecordFactory.From(exception, BaseUri));
+            }
+        }
+        ModuleContext.Set(ApiKey, BaseUri, AllowInsecureConnection.IsPresent);
+        var (baseUri, baseSource) = ModuleContext.ResolveBaseUri(null);
+        var (key, keySource) = ModuleContext.ResolveApiKey(null);
+        WriteVerbose($"Kallglot defaults set: endpoint {baseUri} ({baseSource}), API key from {keySource}.");
+        if (PassThru)
+        {
+            WriteObject(new KallglotContext(baseUri, baseSource, key, keySource, ModuleContext.AllowInsecureConnection));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Management.Automation;
+using System.Security;
+using Kallglot.PowerShell.Context;
+
+namespace Kallglot.PowerShell.Commands;
+
+/// <summary>A cmdlet that calls the HTTP API: the shared -ApiKey, -BaseUri, -MaxRetry and -AllowInsecureConnection.</summary>
+public abstract class KallglotApiCmdlet : KallglotCmdlet
+{
+    /// <summary>The API key for this call only; otherwise Connect-Kallglot's, then KALLGLOT_API_KEY.</summary>
+    [Parameter]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>The API endpoint for this call only; otherwise Connect-Kallglot's, then KALLGLOT_BASE_URL, then https://api.kallglot.com.</summary>
+    [Parameter]
+    public Uri? BaseUri { get; set; }
+
+    /// <summary>How often a throttled (429 with Retry-After) or unreachable request is retried; 0 turns retries off.</summary>
+    [Parameter]
+    [ValidateRange(0, 10)]
+    public int MaxRetry { get; set; } = 3;
+
+    /// <summary>Allows plain http:// to a host that is not loopback.</summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureConnection { get; set; }
+
+    /// <summary>A client configured from the parameters, Connect-Kallglot and the environment; its log goes to -Verbose.</summary>
+    protected KallglotClient CreateClient()
+    {
+        var (apiKey, _) = ModuleContext.ResolveApiKey(ApiKey);
+        var (baseUri, _) = ModuleContext.ResolveBaseUri(BaseUri);
+        var options = new KallglotClientOptions
+        {
+            ApiKey = apiKey,
+            BaseUri = baseUri,
+            MaxRetries = MaxRetry,
+            AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowInsecureConnection,
+            Log = QueueVerbose,
+            ApplicationId = $"PowerShell/{PSVersionInfoText()}",
+        };
+        return new KallglotClient(options);
+    }
+
+    private string PSVersionInfoText() =>
+        SessionState.PSVariable.GetValue("PSVersionTable") is System.Collections.Hashtable table && table["PSVersion"] is { } version
+            ? version.ToString() ?? "unknown"
+            : "unknown";
+}

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using Kallglot.Errors;
+using Kallglot.PowerShell.Errors;
+
+namespace Kallglot.PowerShell.Commands;
+
+/// <summary>
+/// What every network cmdlet shares: a cancellation source made in BeginProcessing, cancelled by
+/// StopProcessing (Ctrl+C) and disposed in EndProcessing; and a way to wait for background work
+/// while writing its messages from the pipeline thread, the only thread allowed to write.
+/// </summary>
+public abstract class KallglotCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentQueue<string> _verboseLines = new();
+    private readonly SemaphoreSlim _verboseSignal = new(0);
+    private bool _disposed;
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken PipelineStopToken => _stopping.Token;
+
+    /// <summary>Queues a verbose line from any thread; the pipeline thread writes it out.</summary>
+    protected void QueueVerbose(string line)
+    {
+        _verboseLines.Enqueue(line);
+        _verboseSignal.Release();
+    }
+
+    /// <summary>Writes out what background work queued; call only from the pipeline thread.</summary>
+    protected void FlushVerbose()
+    {
+        while (_verboseLines.TryDequeue(out var line))
+        {
+            WriteVerbose(line);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> and blocks the pipeline thread until it ends, writing its
+    /// verbose lines as they come. Its errors become terminating ErrorRecords on <paramref name="target"/>.
+    /// </summary>
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation, object? target)
+    {
+        Task<T> task;
+        try
+        {
+            task = operation(PipelineStopToken);
+        }
+        catch (KallglotException exception)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(exception, target));
+            throw;
+        }
+        while (!task.IsCompleted)
+        {
+            if (PipelineStopToken.IsCancellationRequested)
+            {
+                // The operation observes the same token and ends on its own; its outcome no longer matters.
+                task.ContinueWith(static finished => _ = finished.Exception, TaskScheduler.Default);
+                throw new PipelineStoppedException();
+            }
+            try
+            {
+                Task.WaitAny(task, _verboseSignal.WaitAsync(PipelineStopToken));
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C while waiting: handled at the top of the loop.
+            }
+            FlushVerbose();
+        }
+        FlushVerbose();
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (KallglotException exception)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(exception, target));
+            throw;
+        }
+        catch (Exception exception) when (exception is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Unexpected(exception, target));
+            throw;
+        }
+    }
+
+    /// <summary>Writes a non-terminating error for a core exception.</summary>
+    protected void WriteKallglotError(KallglotException exception, object? target) => WriteError(ErrorRecordFactory.From(exception, target));
+
+    /// <summary>Throws a terminating error for a core exception.</summary>
+    protected void ThrowKallglotError(KallglotException exception, object? target) => ThrowTerminatingError(ErrorRecordFactory.From(exception, target));
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <inheritdoc />
+    protected override void EndProcessing() => FlushVerbose();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the cancellation source; PowerShell calls Dispose when the command ends, stopped or not.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!_disposed && disposing)
+        {
+            _stopping.Dispose();
+            _verboseSignal.Dispose();
+        }
+        _disposed = true;
+    }
+}

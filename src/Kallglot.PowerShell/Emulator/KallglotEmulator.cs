@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Security;
+
+namespace Kallglot.PowerShell.Emulator;
+
+/// <summary>A running emulator of the Kallglot API, started by Start-KallglotEmulator on a free loopback port.</summary>
+public sealed class KallglotEmulator
+{
+    private readonly Process _process;
+
+    internal KallglotEmulator(Process process, Uri baseUri, SecureString apiKey)
+    {
+        _process = process;
+        BaseUri = baseUri;
+        ApiKey = apiKey;
+        StartedAt = DateTimeOffset.Now;
+    }
+
+    /// <summary>The emulator's endpoint; pass it to Connect-Kallglot -BaseUri.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>A key the emulator accepts; pass it to Connect-Kallglot -ApiKey.</summary>
+    public SecureString ApiKey { get; }
+
+    /// <summary>The emulator's process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>When it was started.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>True while the process runs.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            try
+            {
+                return !_process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Stops the emulator: closing its standard input asks it to stop; a process still running after the grace period is killed.</summary>
+    internal void Stop(TimeSpan grace)
+    {
+        if (!IsRunning)
+        {
+            _process.Dispose();
+            return;
+        }
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The pipe is already gone: the kill below still ends it.
+        }
+        if (!_process.WaitForExit((int)grace.TotalMilliseconds))
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        _process.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => BaseUri.ToString();
+}

@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace Kallglot.Http;
+
+/// <summary>A successful API response, for endpoints the module does not wrap.</summary>
+public sealed class KallglotResponse
+{
+    internal KallglotResponse(HttpStatusCode statusCode, string body, string? requestId, CreditUsage? credits, TimeSpan duration,
+        IReadOnlyDictionary<string, string> headers)
+    {
+        StatusCode = statusCode;
+        Body = body;
+        RequestId = requestId;
+        Credits = credits;
+        Duration = duration;
+        Headers = headers;
+    }
+
+    /// <summary>The HTTP status.</summary>
+    public HttpStatusCode StatusCode { get; }
+
+    /// <summary>The body as text (empty when there was none).</summary>
+    public string Body { get; }
+
+    /// <summary>The request id the server gave.</summary>
+    public string? RequestId { get; }
+
+    /// <summary>Credit figures from the headers, when present.</summary>
+    public CreditUsage? Credits { get; }
+
+    /// <summary>Time from sending the request to reading the whole body (last attempt).</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>Response and content headers, comma-joined per name.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
+}

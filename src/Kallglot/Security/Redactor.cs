@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+
+namespace Kallglot.Security;
+
+/// <summary>
+/// Removes secrets from text that may leave the client: messages, URLs, recorded frames.
+/// Known secret values are replaced wherever they occur; a <c>token=</c> query value is replaced
+/// even when its value is not known (a URL the server made up).
+/// </summary>
+public static partial class Redactor
+{
+    [GeneratedRegex(@"(?<=[?&](?:token|stream_token|access_token|api_key|key)=)[^&#\s""']*", RegexOptions.IgnoreCase)]
+    private static partial Regex TokenQueryValue();
+
+    [GeneratedRegex(@"(?<=\bBearer\s+)[^\s""']+", RegexOptions.IgnoreCase)]
+    private static partial Regex BearerValue();
+
+    /// <summary>Returns <paramref name="text"/> with token query values, bearer values and every one of <paramref name="secrets"/> masked.</summary>
+    public static string Redact(string? text, params KallglotSecret?[] secrets)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text ?? string.Empty;
+        }
+        var result = TokenQueryValue().Replace(text, KallglotSecret.Mask);
+        result = BearerValue().Replace(result, KallglotSecret.Mask);
+        foreach (var secret in secrets)
+        {
+            if (secret is not null)
+            {
+                result = result.Replace(secret.Reveal(), KallglotSecret.Mask, StringComparison.Ordinal);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The URL as it may be shown: the token query value masked.</summary>
+    public static string RedactUrl(Uri? url) => url is null ? string.Empty : Redact(url.OriginalString);
+}

@@ -1,0 +1,33 @@
+using Kallglot.Security;
+
+namespace Kallglot.Tests.Security;
+
+public sealed class RedactorTests
+{
+    [Theory]
+    [InlineData("wss://h/v1/sessions/s/connect?token=abc.def-ghi", "wss://h/v1/sessions/s/connect?token=***")]
+    [InlineData("wss://h/c?a=1&token=abc&b=2", "wss://h/c?a=1&token=***&b=2")]
+    [InlineData("Authorization: Bearer kg_live_123", "Authorization: Bearer ***")]
+    public void Token_queries_and_bearer_values_are_masked_without_knowing_them(string text, string expected)
+    {
+        Assert.Equal(expected, Redactor.Redact(text));
+    }
+
+    [Fact]
+    public void Known_secrets_are_masked_anywhere()
+    {
+        var key = new KallglotSecret("kg_live_supersecret");
+
+        Assert.Equal("the key *** was refused", Redactor.Redact("the key kg_live_supersecret was refused", key));
+    }
+
+    [Fact]
+    public void A_secret_never_shows_its_value()
+    {
+        var secret = new KallglotSecret("value-1");
+
+        Assert.Equal("***", secret.ToString());
+        Assert.Equal("***", $"{secret}");
+        Assert.Equal(7, secret.Length);
+    }
+}
