@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using Kallglot.PowerShell.Context;
+using Kallglot.PowerShell.Streaming;
+using Kallglot.Sessions;
+using Kallglot.Streaming;
+
+namespace Kallglot.PowerShell.Commands;
+
+/// <summary>
+/// Connect-KallglotStream: opens the session's real-time WebSocket stream and returns it once
+/// connected. Connect promptly: the session's stream token lasts 5 minutes; once open, expiry does not matter.
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "KallglotStream")]
+[OutputType(typeof(KallglotStream))]
+public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
+{
+    /// <summary>The session, as New-KallglotSession returned it.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public KallglotSession Session { get; set; } = null!;
+
+    /// <summary>How long opening the stream may take, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 30;
+
+    /// <summary>Appends every frame in and out to this file as JSON lines, flushed as written.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RecordPath { get; set; }
+
+    /// <summary>How many times a lost connection is reopened in a row (only while the token is valid); 0 turns it off.</summary>
+    [Parameter]
+    [ValidateRange(0, 20)]
+    public int MaxReconnectAttempts { get; set; } = 3;
+
+    /// <summary>Allows ws:// to a host that is not loopback.</summary>
+    [Parameter]
+    public SwitchParameter AllowInsecureConnection { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var options = new KallglotStreamOptions
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            MaxReconnectAttempts = MaxReconnectAttempts,
+            RecordPath = RecordPath is null ? null : GetUnresolvedProviderPathFromPSPath(RecordPath),
+            AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowInsecureConnection,
+            Log = QueueVerbose,
+        };
+        var stream = Await(cancellation => KallglotStream.ConnectAsync(Session, options, cancellation), Session.Id);
+        StreamRegistry.Add(stream);
+        WriteObject(stream);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Management.Automation;
+using Kallglot.Errors;
+using Kallglot.PowerShell.Errors;
+using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.PowerShell.Commands;
+
+/// <summary>
+/// Receive-KallglotStream: writes the stream's events to the pipeline as typed objects. Without
+/// -Wait, the events buffered now; with -Wait, every event as it arrives until the session ends,
+/// the connection closes, -TimeoutSec passes or Ctrl+C. An error event is a non-terminating error
+/// and the stream goes on. Ctrl+C loses nothing: an event not yet written stays for the next call.
+/// </summary>
+[Cmdlet(VerbsCommunications.Receive, "KallglotStream")]
+[OutputType(typeof(KallglotEvent), typeof(TranscriptPartialEvent), typeof(TranscriptFinalEvent), typeof(AudioOutputEvent),
+    typeof(SessionReadyEvent), typeof(SessionEndedEvent))]
+public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
+{
+    private WildcardPattern[]? _typePatterns;
+
+    /// <summary>The stream, as Connect-KallglotStream returned it.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public KallglotStream Stream { get; set; } = null!;
+
+    /// <summary>Streams events as they arrive until the session ends, the connection closes, -TimeoutSec or Ctrl+C.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>Only events of these types (wildcards allowed, such as transcript.*). Error events are always written as errors.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Type { get; set; }
+
+    /// <summary>With -Wait: stop waiting after this many seconds (0: no limit).</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        _typePatterns = Type?.Select(pattern => new WildcardPattern(pattern, WildcardOptions.IgnoreCase)).ToArray();
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (!Wait)
+        {
+            DrainBuffered();
+            ReportFailureIfDrained(terminating: false);
+            return;
+        }
+
+        using var timeout = TimeoutSec > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(TimeoutSec)) : new CancellationTokenSource();
+        using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(PipelineStopToken, timeout.Token);
+        while (true)
+        {
+            if (DrainBuffered())
+            {
+                return;
+            }
+            FlushVerbose();
+            bool more;
+            try
+            {
+                more = Stream.WaitForEventAsync(waitCancellation.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (OperationCanceledException)
+            {
+                WriteVerbose($"No session end within {TimeoutSec} s; stopped waiting. The stream stays open: {Stream}.");
+                return;
+            }
+            catch (KallglotStreamException)
+            {
+                ReportFailureIfDrained(terminating: true);
+                return;
+            }
+            if (!more)
+            {
+                WriteVerbose($"The stream of session {Stream.SessionId} is over ({Stream.State}).");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Writes every buffered event; true when the session's end was among them.</summary>
+    private bool DrainBuffered()
+    {
+        while (Stream.TryPeekEvent(out var streamEvent))
+        {
+            Deliver(streamEvent);
+            // Taken only once written: if the pipeline stopped inside Deliver, the event stays for the next receive.
+            Stream.TryReadEvent(out _);
+            if (streamEvent is SessionEndedEvent)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void Deliver(KallglotEvent streamEvent)
+    {
+        if (streamEvent is StreamErrorEvent error)
+        {
+            var exception = new KallglotException(error.Code, KallglotErrorKind.Protocol,
+                $"The {(error.FromClient ? "client" : "server")} reported an error on session {error.SessionId}: [{error.Code}] {error.Message}");
+            var record = new ErrorRecord(exception, error.Code, ErrorCategory.InvalidData, error);
+            WriteError(record);
+            return;
+        }
+        if (_typePatterns is not null && !_typePatterns.Any(pattern => pattern.IsMatch(streamEvent.Type)))
+        {
+            return;
+        }
+        WriteObject(streamEvent);
+    }
+
+    private void ReportFailureIfDrained(bool terminating)
+    {
+        if (Stream.Failure is not { } failure || Stream.EventsPending > 0)
+        {
+            return;
+        }
+        var record = ErrorRecordFactory.From(failure, Stream);
+        if (terminating)
+        {
+            ThrowTerminatingError(record);
+        }
+        WriteError(record);
+    }
+}

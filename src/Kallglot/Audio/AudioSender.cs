@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Kallglot.Streaming;
+
+namespace Kallglot.Audio;
+
+/// <summary>
+/// Sends a file's frames on a stream, paced like a live call or as fast as possible. Pacing is
+/// against an absolute clock (frame n is due at start + n x frame length), so waiting errors never
+/// add up into drift over a long file.
+/// </summary>
+public static class AudioSender
+{
+    /// <summary>Sends every frame of <paramref name="reader"/>; <paramref name="progress"/> is called about ten times a second, from the sending thread.</summary>
+    public static async Task<AudioSendResult> SendAsync(KallglotStream stream, MuLawFrameReader reader, string speaker, bool paced,
+        Action<AudioSendProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(reader);
+        var frame = new byte[reader.FrameBytes];
+        var frameTicks = reader.FrameDuration.TotalSeconds * Stopwatch.Frequency;
+        var started = Stopwatch.GetTimestamp();
+        var lastProgress = started;
+        var progressInterval = Stopwatch.Frequency / 10;
+        long frames = 0, bytes = 0, firstSequence = 0, lastSequence = 0, maxLateTicks = 0;
+
+        while (reader.ReadFrame(frame))
+        {
+            if (paced)
+            {
+                var due = started + (long)(frames * frameTicks);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+                maxLateTicks = Math.Max(maxLateTicks, Stopwatch.GetTimestamp() - due);
+            }
+            lastSequence = await stream.SendAudioAsync(frame, speaker, cancellationToken).ConfigureAwait(false);
+            if (frames == 0)
+            {
+                firstSequence = lastSequence;
+            }
+            frames++;
+            bytes += frame.Length;
+            var now = Stopwatch.GetTimestamp();
+            if (progress is not null && now - lastProgress >= progressInterval)
+            {
+                lastProgress = now;
+                progress(new AudioSendProgress(frames, reader.TotalFrames, frames * reader.FrameDuration, reader.Duration, Stopwatch.GetElapsedTime(started, now)));
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        progress?.Invoke(new AudioSendProgress(frames, Math.Max(frames, reader.TotalFrames), frames * reader.FrameDuration, reader.Duration, elapsed));
+        return new AudioSendResult
+        {
+            SessionId = stream.SessionId,
+            Path = reader.Path,
+            SourceFormat = reader.SourceFormat,
+            Speaker = speaker,
+            Frames = frames,
+            Bytes = bytes,
+            AudioDuration = frames * reader.FrameDuration,
+            Elapsed = elapsed,
+            Paced = paced,
+            FirstSequence = firstSequence,
+            LastSequence = lastSequence,
+            MaxLateness = TimeSpan.FromSeconds((double)Math.Max(0, maxLateTicks) / Stopwatch.Frequency),
+        };
+    }
+}

@@ -1,0 +1,86 @@
+using Kallglot.Errors;
+using Kallglot.Streaming.Events;
+using NAudio.Wave;
+
+namespace Kallglot.Audio;
+
+/// <summary>
+/// Writes translated audio (<c>audio.output</c>) to a PCM 16-bit 8 kHz mono WAV file as it arrives.
+/// The header is brought up to date after every write, so the file is valid at any moment: after
+/// Ctrl+C, a dropped connection or a killed process.
+/// </summary>
+public sealed class WaveOutputWriter : IDisposable
+{
+    private readonly WaveFileWriter _writer;
+    private readonly object _gate = new();
+    private byte[] _pcm = [];
+    private bool _disposed;
+
+    /// <summary>Creates (or replaces) <paramref name="path"/>.</summary>
+    /// <exception cref="KallglotException">The file cannot be written.</exception>
+    public WaveOutputWriter(string path)
+    {
+        try
+        {
+            _writer = new WaveFileWriter(path, new WaveFormat(MuLawFrameReader.SampleRate, 16, 1));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new KallglotException("audio_output_unwritable", KallglotErrorKind.File,
+                $"Cannot write the audio output file '{path}': {exception.Message} Give a path in a folder you can write to.", exception);
+        }
+        Path = path;
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>Audio written so far.</summary>
+    public TimeSpan Duration { get; private set; }
+
+    /// <summary>Appends the event's audio; events of another encoding or rate are skipped (false).</summary>
+    public bool Append(AudioOutputEvent audio)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        if (audio.SampleRateHz != MuLawFrameReader.SampleRate || audio.Encoding is not ("mulaw" or "pcmu" or "ulaw"))
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+            var needed = audio.Payload.Length * 2;
+            if (_pcm.Length < needed)
+            {
+                _pcm = new byte[needed];
+            }
+            for (var i = 0; i < audio.Payload.Length; i++)
+            {
+                var sample = MuLaw.Decode(audio.Payload[i]);
+                _pcm[2 * i] = (byte)sample;
+                _pcm[(2 * i) + 1] = (byte)(sample >> 8);
+            }
+            _writer.Write(_pcm, 0, needed);
+            // WaveFileWriter.Flush rewrites the RIFF and data sizes: the file is valid after every event.
+            _writer.Flush();
+            Duration += audio.Duration;
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _writer.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Kallglot.Streaming;
+
+/// <summary>Settings of a stream connection.</summary>
+public sealed class KallglotStreamOptions
+{
+    /// <summary>How long opening the WebSocket may take.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many times a lost connection is reopened in a row; only while the stream token is still valid.</summary>
+    public int MaxReconnectAttempts { get; set; } = 3;
+
+    /// <summary>The wait before reopening a lost connection, and between failed reopen attempts.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>WebSocket ping interval: how a dead connection is found during quiet moments of a call.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Messages larger than this are refused (an error event) rather than read into memory whole.</summary>
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>When set, every frame in and out is appended to this file as one JSON line, flushed at once.</summary>
+    public string? RecordPath { get; set; }
+
+    /// <summary>How long a clean close may take before the connection is aborted.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a send waits for a reconnection in progress before the frame counts as not sent.</summary>
+    public TimeSpan SendReconnectWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Allows ws:// to a host that is not loopback.</summary>
+    public bool AllowInsecureConnection { get; set; }
+
+    /// <summary>Receives one line per connection change, secrets masked. Called from any thread.</summary>
+    public Action<string>? Log { get; set; }
+
+    internal KallglotStreamOptions Clone() => (KallglotStreamOptions)MemberwiseClone();
+}

@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Kallglot.Errors;
+
+namespace Kallglot.Streaming;
+
+/// <summary>
+/// Appends every frame of a stream to a JSON-lines file: <c>{"at":..., "direction":"in"|"out", "frame":{...}}</c>.
+/// Each line is flushed to the operating system as it is written, so a process that dies loses nothing already received.
+/// </summary>
+internal sealed class StreamRecorder : IDisposable
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly object _gate = new();
+    private readonly FileStream _file;
+    private readonly MemoryStream _line = new();
+    private bool _disposed;
+
+    public StreamRecorder(string path)
+    {
+        try
+        {
+            _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new KallglotException("record_path_unwritable", KallglotErrorKind.File,
+                $"Cannot write the recording file '{path}': {exception.Message} Give a path in a folder you can write to.", exception);
+        }
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public void Write(string direction, string frame)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _line.SetLength(0);
+            using (var writer = new Utf8JsonWriter(_line, WriterOptions))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("at", DateTimeOffset.UtcNow);
+                writer.WriteString("direction", direction);
+                writer.WritePropertyName("frame");
+                if (LooksLikeJson(frame))
+                {
+                    try
+                    {
+                        using var document = JsonDocument.Parse(frame);
+                        document.RootElement.WriteTo(writer);
+                    }
+                    catch (JsonException)
+                    {
+                        writer.WriteStringValue(frame);
+                    }
+                }
+                else
+                {
+                    writer.WriteStringValue(frame);
+                }
+                writer.WriteEndObject();
+            }
+            _line.WriteByte((byte)'\n');
+            _file.Write(_line.GetBuffer(), 0, (int)_line.Length);
+            _file.Flush();
+        }
+    }
+
+    private static bool LooksLikeJson(string frame)
+    {
+        var trimmed = frame.AsSpan().TrimStart();
+        return trimmed.Length > 0 && trimmed[0] is '{' or '[';
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            _file.Dispose();
+            _line.Dispose();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.Tests.Streaming;
+
+public sealed class EventParserTests
+{
+    private static KallglotEvent Parse(string json) => EventParser.Parse(json, "sess_default", 1, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Final_with_translation_object_is_typed()
+    {
+        var final = Assert.IsType<TranscriptFinalEvent>(Parse("""{"type":"transcript.final","speaker":"caller","text":"Hello","translation":{"text":"Hola","language":"es"},"start_ms":120,"end_ms":980}"""));
+
+        Assert.Equal("Hola", final.TranslationText);
+        Assert.Equal("es", final.Translation!.Language);
+        Assert.Equal(TimeSpan.FromMilliseconds(980), final.End);
+        Assert.Equal("sess_default", final.SessionId);
+    }
+
+    [Fact]
+    public void Final_with_translation_as_plain_string_is_read()
+    {
+        Assert.Equal("Hola", Assert.IsType<TranscriptFinalEvent>(Parse("""{"type":"transcript.final","text":"Hello","translation":"Hola"}""")).TranslationText);
+    }
+
+    [Fact]
+    public void Final_without_translation_or_text_is_tolerated()
+    {
+        var final = Assert.IsType<TranscriptFinalEvent>(Parse("""{"type":"transcript.final"}"""));
+
+        Assert.Null(final.Translation);
+        Assert.Equal(string.Empty, final.Text);
+    }
+
+    [Fact]
+    public void Audio_output_payload_is_decoded()
+    {
+        var audio = Assert.IsType<AudioOutputEvent>(Parse("""{"type":"audio.output","audio":{"encoding":"mulaw","sample_rate_hz":8000,"payload":"AAEC"}}"""));
+
+        Assert.Equal(new byte[] { 0, 1, 2 }, audio.Payload);
+        Assert.Equal(TimeSpan.FromSeconds(3.0 / 8000), audio.Duration);
+    }
+
+    [Fact]
+    public void Error_nested_under_error_is_read()
+    {
+        var error = Assert.IsType<StreamErrorEvent>(Parse("""{"type":"error","error":{"code":"rate_limited","message":"slow"}}"""));
+
+        Assert.Equal("rate_limited", error.Code);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[1,2]")]
+    [InlineData("{\"text\":\"no type\"}")]
+    [InlineData("{\"type\":42}")]
+    [InlineData("{\"type\":\"audio.output\",\"audio\":{\"payload\":\"###\"}}")]
+    public void What_is_not_an_event_is_a_parse_exception(string json)
+    {
+        Assert.Throws<EventParseException>(() => Parse(json));
+    }
+
+    [Fact]
+    public void Session_id_in_the_event_wins()
+    {
+        Assert.Equal("sess_other", Parse("""{"type":"session.ready","session_id":"sess_other"}""").SessionId);
+    }
+}

@@ -1,0 +1,285 @@
+using System.Text.Json;
+using Kallglot.Errors;
+using Kallglot.Sessions;
+using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
+using Kallglot.Tests.Infrastructure;
+
+namespace Kallglot.Tests.Streaming;
+
+public sealed class KallglotStreamTests
+{
+    [Fact]
+    public async Task A_flood_of_ten_thousand_events_arrives_complete_and_in_order()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/flood", new { count = 10_000 });
+        var events = await stream.UntilAsync(e => e.Type == "emulator.flood_done", TimeSpan.FromSeconds(60));
+
+        var flood = events.Where(e => e.Type.StartsWith("transcript.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(10_000, flood.Count);
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => (long)i), flood.Select(e => (long)e.Raw["flood_index"]!));
+        Assert.Equal(5_000, flood.OfType<TranscriptFinalEvent>().Count(f => f.Translation is not null));
+        Assert.True(flood.Zip(flood.Skip(1)).All(pair => pair.First.Index < pair.Second.Index));
+    }
+
+    [Fact]
+    public async Task Unknown_event_types_arrive_as_the_base_class_with_every_field()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"sentiment.update","score":0.75,"speaker":"caller"}""");
+        var unknown = await stream.NextAsync();
+
+        Assert.Equal(typeof(KallglotEvent), unknown.GetType());
+        Assert.Equal("sentiment.update", unknown.Type);
+        Assert.Equal(0.75, unknown.Raw["score"]);
+        Assert.Equal(session.Id, unknown.SessionId);
+    }
+
+    [Fact]
+    public async Task Error_events_arrive_typed_and_the_stream_goes_on()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events",
+            """[{"type":"error","code":"translation_unavailable","message":"Translation backend busy"},{"type":"transcript.partial","speaker":"caller","text":"still here"}]""");
+        var error = Assert.IsType<StreamErrorEvent>(await stream.NextAsync());
+        var after = Assert.IsType<TranscriptPartialEvent>(await stream.NextAsync());
+
+        Assert.Equal("translation_unavailable", error.Code);
+        Assert.False(error.FromClient);
+        Assert.Equal("still here", after.Text);
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+    }
+
+    [Fact]
+    public async Task Malformed_json_and_binary_frames_become_client_error_events_and_the_stream_goes_on()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/raw", new { text = "{\"type\": \"transcript.final\", oops" });
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/raw", new { text = "binary bytes", binary = true });
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"fine"}""");
+
+        var malformed = Assert.IsType<StreamErrorEvent>(await stream.NextAsync());
+        var binary = Assert.IsType<StreamErrorEvent>(await stream.NextAsync());
+        var fine = Assert.IsType<TranscriptPartialEvent>(await stream.NextAsync());
+        Assert.Equal("malformed_event", malformed.Code);
+        Assert.True(malformed.FromClient);
+        Assert.Equal("binary_message", binary.Code);
+        Assert.Equal("fine", fine.Text);
+    }
+
+    [Fact]
+    public async Task Session_ended_ends_the_stream_after_every_event_before_it()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """[{"type":"transcript.partial","text":"a"},{"type":"transcript.partial","text":"b"}]""");
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { reason = "operator_hangup" });
+        var events = await stream.UntilAsync(e => e is SessionEndedEvent);
+
+        Assert.Equal(["session.ready", "transcript.partial", "transcript.partial", "session.ended"], events.Select(e => e.Type));
+        Assert.Equal("operator_hangup", ((SessionEndedEvent)events[^1]).Reason);
+        Assert.Equal(KallglotStreamState.Ended, stream.State);
+        Assert.False(await stream.WaitForEventAsync());
+        var error = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.SendAudioAsync(new byte[160], "caller"));
+        Assert.Equal("stream_closed", error.ErrorId);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_is_reopened_while_the_token_is_valid_and_sequence_keeps_increasing()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await stream.SendAudioAsync(new byte[160], "caller");
+        await stream.SendAudioAsync(new byte[160], "caller");
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        await stream.NextOfTypeAsync<SessionReadyEvent>(TimeSpan.FromSeconds(15));
+        var third = await stream.SendAudioAsync(new byte[160], "caller");
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() == 3);
+
+        Assert.Equal(1, stream.Reconnects);
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+        Assert.Equal(3, third);
+        Assert.Equal(3, stats.GetProperty("lastSequence").GetInt64());
+        Assert.Equal(0, stats.GetProperty("errorsSent").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_expired_token_fails_fast_without_contacting_the_server()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.TokenTimeToLive = TimeSpan.FromSeconds(1));
+        var session = await emulator.CreateSessionAsync();
+        await Task.Delay(session.TokenExpiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+
+        var error = await Assert.ThrowsAsync<KallglotStreamException>(() => KallglotStream.ConnectAsync(session));
+        var stats = await emulator.SessionStatsAsync(session.Id);
+
+        Assert.Equal("stream_token_expired", error.ErrorId);
+        Assert.Contains("New-KallglotSession", error.Message);
+        Assert.Equal(0, stats.GetProperty("connections").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_drop_after_the_token_expired_ends_the_stream_with_an_error_that_counts_the_events()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.TokenTimeToLive = TimeSpan.FromSeconds(2));
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"before the drop"}""");
+        await stream.NextOfTypeAsync<TranscriptPartialEvent>();
+        await Task.Delay(session.TokenExpiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(async () =>
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            while (await stream.WaitForEventAsync(deadline.Token))
+            {
+                stream.TryReadEvent(out _);
+            }
+        });
+
+        Assert.Equal("stream_lost", failure.ErrorId);
+        Assert.Contains("2 events", failure.Message);
+        Assert.Contains("create a new session", failure.Message);
+        Assert.Equal(KallglotStreamState.Failed, stream.State);
+    }
+
+    [Fact]
+    public async Task A_token_the_server_refuses_gives_stream_unauthorized()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var real = await emulator.CreateSessionAsync();
+        var forged = new KallglotSession(real.Id, new Uri($"ws://{emulator.BaseUri.Authority}/v1/sessions/{real.Id}/connect?token=forged"),
+            new Kallglot.Security.KallglotSecret("forged"), emulator.BaseUri) { TokenExpiresAt = DateTimeOffset.UtcNow.AddMinutes(5) };
+
+        var error = await Assert.ThrowsAsync<KallglotStreamException>(() => KallglotStream.ConnectAsync(forged));
+
+        Assert.Equal("stream_unauthorized", error.ErrorId);
+        Assert.Equal(KallglotErrorKind.Authentication, error.Kind);
+        Assert.DoesNotContain("token=forged", error.Message);
+    }
+
+    [Fact]
+    public async Task Invalid_frames_get_error_events_from_the_server_and_the_stream_goes_on()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await stream.SendAudioAsync(new byte[160], "caller");
+        await stream.SendJsonAsync("""{"type":"audio.input","sequence":1,"timestamp_ms":0,"speaker":"caller","audio":{"encoding":"mulaw","sample_rate_hz":8000,"payload":"AAAA"}}""");
+        await stream.SendJsonAsync("""{"type":"audio.input","sequence":5,"timestamp_ms":0,"speaker":"caller","audio":{"encoding":"pcm16","sample_rate_hz":8000,"payload":"AAAA"}}""");
+        await stream.SendJsonAsync("""{"type":"audio.input","sequence":6,"timestamp_ms":0,"speaker":"caller","audio":{"encoding":"mulaw","sample_rate_hz":8000,"payload":"***"}}""");
+
+        var codes = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            codes.Add((await stream.NextOfTypeAsync<StreamErrorEvent>()).Code);
+        }
+
+        Assert.Equal(["invalid_sequence", "unsupported_encoding", "invalid_payload"], codes);
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+    }
+
+    [Fact]
+    public async Task Spoken_audio_round_trips_into_partials_a_final_with_translation_and_translated_audio()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+
+        foreach (var frame in ToneFrames.Utterance(TimeSpan.FromSeconds(1.2), TimeSpan.FromSeconds(0.6)))
+        {
+            await stream.SendAudioAsync(frame, "caller");
+        }
+        var events = await stream.UntilAsync(e => e is AudioOutputEvent, TimeSpan.FromSeconds(15));
+        var final = events.OfType<TranscriptFinalEvent>().Single();
+
+        Assert.Contains(events, e => e is TranscriptPartialEvent { Speaker: "caller" });
+        Assert.True(events.IndexOf(events.OfType<TranscriptPartialEvent>().First()) < events.IndexOf(final));
+        Assert.Equal("caller", final.Speaker);
+        Assert.False(string.IsNullOrEmpty(final.Text));
+        Assert.False(string.IsNullOrEmpty(final.TranslationText));
+        Assert.Equal(160, events.OfType<AudioOutputEvent>().First().Payload.Length);
+    }
+
+    [Fact]
+    public async Task Recording_writes_every_frame_in_and_out_as_json_lines_without_the_token()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kallglot-record-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            await using var emulator = await EmulatorScope.StartAsync();
+            var session = await emulator.CreateSessionAsync();
+            var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { RecordPath = path });
+            await stream.NextOfTypeAsync<SessionReadyEvent>();
+            await stream.SendAudioAsync(new byte[160], "agent");
+            await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"recorded"}""");
+            await stream.NextOfTypeAsync<TranscriptPartialEvent>();
+
+            var lines = File.ReadAllLines(path);
+            await stream.CloseAsync();
+
+            var records = lines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
+            Assert.Equal(3, records.Count);
+            Assert.Equal(["in", "out", "in"], records.Select(r => r.GetProperty("direction").GetString()));
+            Assert.Equal("audio.input", records[1].GetProperty("frame").GetProperty("type").GetString());
+            Assert.DoesNotContain(session.StreamToken!.Reveal(), string.Join('\n', lines));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Closing_ends_the_session_on_the_server_and_refuses_further_sends()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session);
+        await stream.SendAudioAsync(new byte[160], "caller");
+
+        await stream.CloseAsync();
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => !s.GetProperty("connected").GetBoolean());
+
+        Assert.Equal(KallglotStreamState.Closed, stream.State);
+        Assert.Equal("ended", stats.GetProperty("status").GetString());
+        Assert.Equal("stream_closed", (await Assert.ThrowsAsync<KallglotStreamException>(() => stream.SendAudioAsync(new byte[160], "caller"))).ErrorId);
+    }
+
+    [Fact]
+    public async Task An_empty_speaker_is_refused_before_sending()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        await using var stream = await KallglotStream.ConnectAsync(await emulator.CreateSessionAsync());
+
+        var error = await Assert.ThrowsAsync<KallglotValidationException>(() => stream.SendAudioAsync(new byte[160], " "));
+
+        Assert.Equal("invalid_speaker", error.ErrorId);
+        Assert.Equal(0, stream.FramesSent);
+    }
+}

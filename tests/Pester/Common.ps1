@@ -1,0 +1,46 @@
+# Dot-sourced by every test file: imports the BUILT module (never the source tree) and gives the
+# tests a way to drive the emulator's control endpoints, which the module's cmdlets never call.
+$modulePath = if ($env:KALLGLOT_TEST_MODULE) { $env:KALLGLOT_TEST_MODULE } else { Join-Path $PSScriptRoot '../../out/Kallglot/Kallglot.psd1' }
+Import-Module $modulePath -Force -ErrorAction Stop
+
+function Invoke-EmulatorControl {
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [Parameter(Mandatory)] [string] $Path,
+        [ValidateSet('GET', 'POST')] [string] $Method = 'POST',
+        $Body,
+        [string] $Json
+    )
+    $uri = [Uri]::new($Emulator.BaseUri, $Path)
+    if ($Method -eq 'GET') { return Invoke-RestMethod -Uri $uri -Method Get }
+    $payload = if ($Json) { $Json } elseif ($null -ne $Body) { $Body | ConvertTo-Json -Depth 10 -Compress } else { '{}' }
+    Invoke-RestMethod -Uri $uri -Method Post -Body $payload -ContentType 'application/json'
+}
+
+function Get-EmulatorSessionCount {
+    param([Parameter(Mandatory)] $Emulator)
+    @(Invoke-EmulatorControl -Emulator $Emulator -Path '/_emulator/sessions' -Method GET).Count
+}
+
+function Wait-Until {
+    # Waits for a condition with a deadline: tests never sleep a fixed time and hope.
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [int] $TimeoutSec = 15, [string] $Because = 'the condition')
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting for $Because." }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
+function ConvertTo-PlainText {
+    param([Parameter(Mandatory)] [securestring] $Secure)
+    [System.Net.NetworkCredential]::new('', $Secure).Password
+}
+
+function Get-StreamTokenForTest {
+    # The token is internal on purpose; only a test that proves it never shows may read it.
+    param([Parameter(Mandatory)] $Session)
+    $property = $Session.GetType().GetProperty('StreamUriWithToken', [System.Reflection.BindingFlags]'NonPublic,Instance')
+    $uri = $property.GetValue($Session)
+    if ($uri.Query -match 'token=([^&]+)') { [Uri]::UnescapeDataString($Matches[1]) }
+}

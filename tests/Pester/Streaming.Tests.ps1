@@ -1,0 +1,195 @@
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:emulator = Start-KallglotEmulator
+    Connect-Kallglot -BaseUri $emulator.BaseUri -ApiKey $emulator.ApiKey
+    $script:receive = 'Kallglot.PowerShell.Commands.ReceiveKallglotStreamCommand'
+
+    function Send-EmulatorEvents([string] $SessionId, [string] $Json) {
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$SessionId/events" -Json $Json | Out-Null
+    }
+    function Stop-EmulatorSession([string] $SessionId, [string] $Reason = 'operator_hangup') {
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$SessionId/end" -Body @{ reason = $Reason } | Out-Null
+    }
+}
+
+AfterAll {
+    Disconnect-Kallglot
+    $emulator | Stop-KallglotEmulator
+}
+
+Describe 'Connect-KallglotStream, Receive-KallglotStream, Disconnect-KallglotStream' {
+    It 'streams a session from creation to its end in one pipeline, finals filtered live' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' -TargetLanguage es | Connect-KallglotStream
+        Send-EmulatorEvents $stream.SessionId @'
+[{"type":"transcript.partial","speaker":"caller","text":"Hel"},
+ {"type":"transcript.final","speaker":"caller","text":"Hello","translation":{"text":"Hola","language":"es"}},
+ {"type":"transcript.final","speaker":"agent","text":"How can I help?","translation":{"text":"¿Cómo puedo ayudar?","language":"es"}}]
+'@
+        Stop-EmulatorSession $stream.SessionId
+
+        $finals = Receive-KallglotStream -Stream $stream -Wait -TimeoutSec 20 | Where-Object Type -eq 'transcript.final'
+
+        $finals | Should -HaveCount 2
+        $finals[0] | Should -BeOfType ([Kallglot.Streaming.Events.TranscriptFinalEvent])
+        $finals.Text | Should -Be @('Hello', 'How can I help?')
+        $finals.TranslationText | Should -Be @('Hola', '¿Cómo puedo ayudar?')
+        $stream.State | Should -Be 'Ended'
+        $stream.EndReason | Should -Be 'operator_hangup'
+    }
+
+    It 'delivers every one of 10,000 flooded events, in order' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/flood" -Body @{ count = 10000 } | Out-Null
+        Wait-Until -Because 'the flood to be sent' {
+            (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)" -Method GET).eventsSent -ge 10002
+        }
+        Stop-EmulatorSession $stream.SessionId
+
+        $indexes = $stream | Receive-KallglotStream -Wait -TimeoutSec 60 -Type 'transcript.*' | ForEach-Object { $_.Raw['flood_index'] }
+
+        $indexes | Should -HaveCount 10000
+        ($indexes -join ',') | Should -Be ((0..9999) -join ',')
+    }
+
+    It 'lets -Type filter with wildcards and keeps unknown event types as base events' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Send-EmulatorEvents $stream.SessionId '[{"type":"sentiment.update","score":0.5},{"type":"transcript.partial","text":"x"}]'
+        Stop-EmulatorSession $stream.SessionId
+
+        $events = @(Receive-KallglotStream $stream -Wait -TimeoutSec 20)
+        $unknown = $events | Where-Object Type -eq 'sentiment.update'
+
+        $unknown | Should -HaveCount 1
+        $unknown.GetType().FullName | Should -Be 'Kallglot.Streaming.Events.KallglotEvent'
+        $unknown.Raw['score'] | Should -Be 0.5
+        $events.Type | Should -Be @('session.ready', 'sentiment.update', 'transcript.partial', 'session.ended')
+    }
+
+    It 'writes an error event as a non-terminating error carrying its code, and goes on' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Send-EmulatorEvents $stream.SessionId '[{"type":"error","code":"translation_unavailable","message":"Backend busy"},{"type":"transcript.partial","text":"after"}]'
+        Stop-EmulatorSession $stream.SessionId
+
+        $events = Receive-KallglotStream $stream -Wait -TimeoutSec 20 -ErrorVariable streamErrors -ErrorAction SilentlyContinue
+
+        $streamErrors | Should -HaveCount 1
+        $streamErrors[0].FullyQualifiedErrorId | Should -Be "translation_unavailable,$receive"
+        $streamErrors[0].Exception.Message | Should -Match 'Backend busy'
+        $events.Type | Should -Contain 'transcript.partial'
+        $events.Type | Should -Contain 'session.ended'
+    }
+
+    It 'returns without -Wait with just the events buffered now' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Send-EmulatorEvents $stream.SessionId '{"type":"transcript.partial","text":"one"}'
+        Wait-Until -Because 'two events to arrive' { $stream.EventsReceived -ge 2 }
+
+        $first = @(Receive-KallglotStream $stream)
+        $second = @(Receive-KallglotStream $stream)
+
+        $first.Type | Should -Be @('session.ready', 'transcript.partial')
+        $second | Should -HaveCount 0
+        $stream | Disconnect-KallglotStream
+    }
+
+    It 'stops -Wait on Ctrl+C in under a second, leaves the stream usable, and loses no event' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        $runner = [powershell]::Create()
+        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $null = $runner.AddScript({
+                param($ModulePath, $Stream)
+                Import-Module $ModulePath
+                Receive-KallglotStream -Stream $Stream -Wait
+            }).AddArgument((Get-Module Kallglot).Path).AddArgument($stream)
+        $async = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        try {
+            Wait-Until -Because 'session.ready to reach the waiting pipeline' { $output.Count -ge 1 }
+
+            $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
+            $runner.Stop()
+            $stopwatch.Stop()
+
+            $stopwatch.Elapsed.TotalMilliseconds | Should -BeLessThan 1000
+            $runner.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $runner.Dispose() }
+
+        Send-EmulatorEvents $stream.SessionId '[{"type":"transcript.partial","text":"after stop 1"},{"type":"transcript.final","text":"after stop 2"}]'
+        Stop-EmulatorSession $stream.SessionId
+        $after = @(Receive-KallglotStream $stream -Wait -TimeoutSec 20)
+
+        $output[0].Type | Should -Be 'session.ready'
+        $after.Type | Should -Be @('transcript.partial', 'transcript.final', 'session.ended')
+        ($output.Count + $after.Count) | Should -Be $stream.EventsReceived
+    }
+
+    It 'reopens a dropped connection while the token is valid, and events keep coming' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/drop" | Out-Null
+        Wait-Until -Because 'the stream to reconnect' { $stream.Reconnects -ge 1 -and $stream.State -eq 'Open' }
+        Send-EmulatorEvents $stream.SessionId '{"type":"transcript.final","text":"after reconnect"}'
+        Stop-EmulatorSession $stream.SessionId
+
+        $events = @(Receive-KallglotStream $stream -Wait -TimeoutSec 20)
+
+        ($events | Where-Object Type -eq 'transcript.final').Text | Should -Be 'after reconnect'
+        ($events | Where-Object Type -eq 'session.ready') | Should -HaveCount 2
+    }
+
+    It 'records every frame in and out as JSON lines with -RecordPath' {
+        $path = Join-Path $TestDrive 'call.jsonl'
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -RecordPath $path
+        Send-EmulatorEvents $stream.SessionId '{"type":"transcript.final","text":"recorded"}'
+        Stop-EmulatorSession $stream.SessionId
+        $null = Receive-KallglotStream $stream -Wait -TimeoutSec 20
+        $stream | Disconnect-KallglotStream
+
+        $lines = Get-Content $path | ConvertFrom-Json
+        $lines.frame.type | Should -Be @('session.ready', 'transcript.final', 'session.ended')
+        $lines.direction | Select-Object -Unique | Should -Be 'in'
+    }
+
+    It 'closes cleanly with Disconnect-KallglotStream' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+
+        $closed = $stream | Disconnect-KallglotStream -PassThru
+
+        $closed.State | Should -Be 'Closed'
+        Wait-Until -Because 'the emulator to see the close' {
+            -not (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)" -Method GET).connected
+        }
+    }
+}
+
+Describe 'Stream token lifetime' {
+    BeforeAll {
+        $script:shortLived = Start-KallglotEmulator -TokenTtlSeconds 2
+        $script:connect = 'Kallglot.PowerShell.Commands.ConnectKallglotStreamCommand'
+    }
+    AfterAll { $shortLived | Stop-KallglotEmulator }
+
+    It 'fails fast, before connecting, when the token has expired' {
+        $session = New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $shortLived.BaseUri -ApiKey $shortLived.ApiKey
+        Wait-Until -Because 'the token to expire' { $session.IsTokenExpired }
+
+        $thrown = { $session | Connect-KallglotStream } | Should -Throw -ErrorId "stream_token_expired,$connect" -PassThru
+
+        $thrown.Exception.Message | Should -Match 'New-KallglotSession'
+        (Invoke-EmulatorControl -Emulator $shortLived -Path "/_emulator/sessions/$($session.Id)" -Method GET).connections | Should -Be 0
+    }
+
+    It 'ends -Wait with a clear error when the server drops the stream after the token expired' {
+        $session = New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $shortLived.BaseUri -ApiKey $shortLived.ApiKey
+        $stream = $session | Connect-KallglotStream
+        Wait-Until -Because 'the token to expire' { $session.IsTokenExpired }
+        Invoke-EmulatorControl -Emulator $shortLived -Path "/_emulator/sessions/$($session.Id)/drop" | Out-Null
+
+        $received = [System.Collections.Generic.List[object]]::new()
+        $thrown = { Receive-KallglotStream $stream -Wait -TimeoutSec 20 | ForEach-Object { $received.Add($_) } } |
+            Should -Throw -ErrorId "stream_lost,$receive" -PassThru
+
+        $thrown.Exception.Message | Should -Match 'create a new session'
+        $received.Type | Should -Be @('session.ready')
+        $stream.State | Should -Be 'Failed'
+    }
+}
