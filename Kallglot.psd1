@@ -18,6 +18,7 @@
         'Connect-KallglotStream'
         'Receive-KallglotStream'
         'Disconnect-KallglotStream'
+        'Send-KallglotAudio'
         'Invoke-KallglotRequest'
         'Start-KallglotEmulator'
         'Stop-KallglotEmulator'

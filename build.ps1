@@ -47,6 +47,7 @@ $ModuleAssemblies = @(
     'System.Reactive.dll'
     'Microsoft.Extensions.Logging.Abstractions.dll'
     'Microsoft.IO.RecyclableMemoryStream.dll'
+    'NAudio.Core.dll'
 )
 
 function Invoke-Native {

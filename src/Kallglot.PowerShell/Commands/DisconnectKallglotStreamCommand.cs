@@ -31,6 +31,7 @@ public sealed class DisconnectKallglotStreamCommand : KallglotCmdlet
             return true;
         }, Stream.SessionId);
         StreamRegistry.Remove(Stream);
+        AudioOutputFiles.Close(Stream);
         WriteVerbose($"Stream of session {Stream.SessionId} closed: {Stream.EventsReceived} events received, {Stream.FramesSent} frames sent, {Stream.FramesNotSent} not sent.");
         if (PassThru)
         {

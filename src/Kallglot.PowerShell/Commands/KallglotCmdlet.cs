@@ -14,6 +14,7 @@ public abstract class KallglotCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentQueue<string> _verboseLines = new();
+    private ProgressRecord? _latestProgress;
     private readonly SemaphoreSlim _verboseSignal = new(0);
     private bool _disposed;
 
@@ -27,12 +28,23 @@ public abstract class KallglotCmdlet : PSCmdlet, IDisposable
         _verboseSignal.Release();
     }
 
+    /// <summary>Queues a progress report from any thread; only the latest is written, by the pipeline thread.</summary>
+    protected void QueueProgress(ProgressRecord progress)
+    {
+        Interlocked.Exchange(ref _latestProgress, progress);
+        _verboseSignal.Release();
+    }
+
     /// <summary>Writes out what background work queued; call only from the pipeline thread.</summary>
     protected void FlushVerbose()
     {
         while (_verboseLines.TryDequeue(out var line))
         {
             WriteVerbose(line);
+        }
+        if (Interlocked.Exchange(ref _latestProgress, null) is { } progress)
+        {
+            WriteProgress(progress);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using Kallglot.Audio;
 using Kallglot.Errors;
 using Kallglot.PowerShell.Errors;
+using Kallglot.PowerShell.Streaming;
 using Kallglot.Streaming;
 using Kallglot.Streaming.Events;
 
@@ -18,6 +20,7 @@ namespace Kallglot.PowerShell.Commands;
 public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
 {
     private WildcardPattern[]? _typePatterns;
+    private WaveOutputWriter? _audioOutput;
 
     /// <summary>The stream, as Connect-KallglotStream returned it.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -38,6 +41,11 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int TimeoutSec { get; set; }
 
+    /// <summary>Writes translated audio (audio.output) to this WAV file (PCM 16-bit 8 kHz) as it arrives; the file is valid at every moment.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AudioOutputPath { get; set; }
+
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
@@ -46,6 +54,32 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
 
     /// <inheritdoc />
     protected override void ProcessRecord()
+    {
+        if (AudioOutputPath is not null)
+        {
+            try
+            {
+                _audioOutput = AudioOutputFiles.For(Stream, GetUnresolvedProviderPathFromPSPath(AudioOutputPath));
+            }
+            catch (KallglotException exception)
+            {
+                ThrowKallglotError(exception, AudioOutputPath);
+            }
+        }
+        try
+        {
+            Receive();
+        }
+        finally
+        {
+            if (_audioOutput is not null && Stream.State is not (KallglotStreamState.Open or KallglotStreamState.Reconnecting) && Stream.EventsPending == 0)
+            {
+                AudioOutputFiles.Close(Stream);
+            }
+        }
+    }
+
+    private void Receive()
     {
         if (!Wait)
         {
@@ -108,6 +142,12 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
 
     private void Deliver(KallglotEvent streamEvent)
     {
+        if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)
+        {
+            _audioOutput.Append(audio);
+            // A stopped pipeline leaves the event for the next receive: its audio is not written twice.
+            audio.Delivered = true;
+        }
         if (streamEvent is StreamErrorEvent error)
         {
             var exception = new KallglotException(error.Code, KallglotErrorKind.Protocol,

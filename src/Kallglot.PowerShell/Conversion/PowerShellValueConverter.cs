@@ -58,7 +58,7 @@ internal static class PowerShellValueConverter
             case JsonValueKind.String:
                 return element.GetString();
             case JsonValueKind.Number:
-                return element.TryGetInt64(out var integer) ? integer : element.GetDouble();
+                return element.TryGetInt64(out var integer) ? (object)integer : element.GetDouble();
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:

@@ -58,7 +58,7 @@ public static class JsonValueConverter
         JsonValueKind.Object => ToDictionary(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToArray(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var integer) ? (object)integer : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

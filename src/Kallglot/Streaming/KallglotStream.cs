@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Kallglot.Audio;
 using Kallglot.Errors;
 using Kallglot.Http;
 using Kallglot.Security;
@@ -29,6 +30,8 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     private readonly object _stateGate = new();
     private readonly List<IDisposable> _subscriptions = new();
     private readonly WebsocketClient _client;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly List<BackgroundAudioSend> _backgroundSends = new();
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KallglotStreamState _state = KallglotStreamState.Connecting;
     private long _eventIndex;
@@ -205,6 +208,59 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>The files sent in the background of this stream, finished or not.</summary>
+    public IReadOnlyList<BackgroundAudioSend> BackgroundSends
+    {
+        get
+        {
+            lock (_backgroundSends)
+            {
+                return _backgroundSends.ToArray();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="reader"/>'s frames in the background, so events can be received while it
+    /// plays. The stream owns the reader from here on. A failure arrives among the events as an
+    /// <c>error</c> event with code <c>audio_send_failed</c>, so whoever receives sees it.
+    /// </summary>
+    public BackgroundAudioSend StartBackgroundSend(MuLawFrameReader reader, string speaker, bool paced)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (string.IsNullOrWhiteSpace(speaker))
+        {
+            reader.Dispose();
+            throw new KallglotValidationException("invalid_speaker", "Speaker", "The speaker label is empty. Give a label such as 'caller' or 'agent'.");
+        }
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        var send = new BackgroundAudioSend(reader.Path, speaker, cancellation);
+        send.Completion = Task.Run(async () =>
+        {
+            try
+            {
+                return await AudioSender.SendAsync(this, reader, speaker, paced, send.Report, cancellation.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                var reason = exception is KallglotException known ? known.Message : $"{exception.GetType().Name}: {exception.Message}";
+                _events.Writer.TryWrite(ClientError("audio_send_failed",
+                    $"Sending '{Path.GetFileName(reader.Path)}' in the background stopped after {send.Progress?.FramesSent ?? 0} frames: {reason}", DateTimeOffset.UtcNow));
+                throw;
+            }
+            finally
+            {
+                reader.Dispose();
+                cancellation.Dispose();
+            }
+        });
+        lock (_backgroundSends)
+        {
+            _backgroundSends.Add(send);
+        }
+        return send;
+    }
+
     /// <summary>Sends a JSON text message as given (no sequence number): for messages the module does not wrap, and for tests of the server.</summary>
     public async Task SendJsonAsync(string json, CancellationToken cancellationToken = default)
     {
@@ -268,6 +324,7 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
                 SetStateLocked(KallglotStreamState.Closed);
             }
         }
+        _lifetime.Cancel();
         foreach (var subscription in _subscriptions)
         {
             subscription.Dispose();
@@ -275,6 +332,7 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
         _client.Dispose();
         _events.Writer.TryComplete();
         _recorder?.Dispose();
+        _lifetime.Dispose();
     }
 
     /// <inheritdoc />
@@ -428,7 +486,12 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
         var reason = DescribeDisconnection(info);
         lock (_stateGate)
         {
-            if (_state is KallglotStreamState.Connecting or KallglotStreamState.Closed or KallglotStreamState.Ended or KallglotStreamState.Failed
+            if (_state == KallglotStreamState.Connecting)
+            {
+                // StartOrFail throws the connect error itself, unless reconnection is cancelled here: then it returns as if connected.
+                return;
+            }
+            if (_state is KallglotStreamState.Closed or KallglotStreamState.Ended or KallglotStreamState.Failed
                 || info.Type is DisconnectionType.ByUser or DisconnectionType.Exit)
             {
                 info.CancelReconnection = true;

@@ -18,6 +18,9 @@ public sealed class AudioOutputEvent : KallglotEvent
     /// <summary>How long the audio lasts (one byte per sample for G.711).</summary>
     public TimeSpan Duration => SampleRateHz > 0 ? TimeSpan.FromSeconds((double)Payload.Length / SampleRateHz) : TimeSpan.Zero;
 
+    /// <summary>Set once the audio has been written to an output file.</summary>
+    internal bool Delivered { get; set; }
+
     /// <inheritdoc />
     public override string ToString() => $"audio.output {Payload.Length} bytes";
 }

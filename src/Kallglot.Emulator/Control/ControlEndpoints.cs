@@ -1,0 +1,155 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kallglot.Emulator.Sessions;
+using Kallglot.Emulator.Streaming;
+
+namespace Kallglot.Emulator.Control;
+
+/// <summary>
+/// /_emulator/...: what tests, demos and benchmarks need to reach every path of a client: credits,
+/// organization status, response shapes, injected and flooded events, drops, stalls and endings.
+/// The module's public cmdlets never call these.
+/// </summary>
+internal static class ControlEndpoints
+{
+    public static void Map(WebApplication app, EmulatorState state)
+    {
+        app.MapGet("/_emulator/health", () => Results.Json(new { status = "ok" }));
+        app.MapPost("/_emulator/credits", async (HttpContext context) =>
+        {
+            var body = await ReadObjectAsync(context);
+            state.SetCredits((long?)body?["remaining"] ?? 0);
+            return Results.Json(new { remaining = state.CreditsRemaining, used = state.CreditsUsed });
+        });
+        app.MapGet("/_emulator/credits", () => Results.Json(new { remaining = state.CreditsRemaining, used = state.CreditsUsed }));
+        app.MapPost("/_emulator/organization", async (HttpContext context) =>
+        {
+            var body = await ReadObjectAsync(context);
+            state.OrganizationActive = (bool?)body?["active"] ?? true;
+            return Results.Json(new { active = state.OrganizationActive });
+        });
+        app.MapPost("/_emulator/config", async (HttpContext context) =>
+        {
+            var body = await ReadObjectAsync(context) ?? new JsonObject();
+            var options = state.Options;
+            if ((string?)body["responseShape"] is { } shape)
+            {
+                options.ResponseShape = Enum.Parse<ResponseShape>(shape, ignoreCase: true);
+            }
+            if ((string?)body["errorShape"] is { } errorShape)
+            {
+                options.ErrorShape = Enum.Parse<ErrorShape>(errorShape, ignoreCase: true);
+            }
+            if ((double?)body["tokenTtlSeconds"] is { } ttl)
+            {
+                options.TokenTimeToLive = TimeSpan.FromSeconds(ttl);
+            }
+            if ((bool?)body["paceAudioOutput"] is { } pace)
+            {
+                options.PaceAudioOutput = pace;
+            }
+            if ((double?)body["idleTimeoutSeconds"] is { } idle)
+            {
+                options.IdleTimeout = TimeSpan.FromSeconds(idle);
+            }
+            return Results.Json(new { responseShape = options.ResponseShape.ToString(), errorShape = options.ErrorShape.ToString() });
+        });
+        app.MapGet("/_emulator/sessions", () => Results.Json(new JsonArray(state.Sessions.Values.OrderBy(s => s.CreatedAt).Select(s => (JsonNode)s.Describe()).ToArray())));
+        app.MapGet("/_emulator/sessions/{id}", (string id) =>
+            state.Sessions.TryGetValue(id, out var session) ? Results.Json(session.Describe()) : Results.NotFound());
+
+        app.MapPost("/_emulator/sessions/{id}/events", async (HttpContext context, string id) =>
+        {
+            if (Connected(state, id) is not { } connection)
+            {
+                return Results.NotFound(new { error = "not connected" });
+            }
+            var node = await JsonNode.ParseAsync(context.Request.Body);
+            var events = node is JsonArray array ? array.ToList() : [node];
+            foreach (var item in events)
+            {
+                connection.Enqueue(OutgoingMessage.Verbatim(Encoding.UTF8.GetBytes(item?.ToJsonString() ?? "null")));
+            }
+            return Results.Json(new { queued = events.Count });
+        });
+        app.MapPost("/_emulator/sessions/{id}/raw", async (HttpContext context, string id) =>
+        {
+            if (Connected(state, id) is not { } connection)
+            {
+                return Results.NotFound(new { error = "not connected" });
+            }
+            var body = await ReadObjectAsync(context) ?? new JsonObject();
+            var text = (string?)body["text"] ?? string.Empty;
+            var repeat = Math.Max(1, (int?)body["count"] ?? 1);
+            var bytes = (int?)body["bytes"] is { } size ? Encoding.UTF8.GetBytes(new string('x', size)) : Encoding.UTF8.GetBytes(text);
+            for (var i = 0; i < repeat; i++)
+            {
+                connection.Enqueue(OutgoingMessage.Verbatim(bytes, (bool?)body["binary"] ?? false));
+            }
+            return Results.Json(new { queued = repeat });
+        });
+        app.MapPost("/_emulator/sessions/{id}/flood", async (HttpContext context, string id) =>
+        {
+            if (Connected(state, id) is not { } connection)
+            {
+                return Results.NotFound(new { error = "not connected" });
+            }
+            var body = await ReadObjectAsync(context) ?? new JsonObject();
+            connection.Enqueue(OutgoingMessage.Flood(Math.Max(1, (int?)body["count"] ?? 1000)));
+            return Results.Accepted();
+        });
+        app.MapPost("/_emulator/sessions/{id}/drop", (string id) =>
+        {
+            if (Connected(state, id) is not { } connection)
+            {
+                return Results.NotFound(new { error = "not connected" });
+            }
+            connection.Abort();
+            return Results.Json(new { dropped = id });
+        });
+        app.MapPost("/_emulator/sessions/{id}/stall", async (HttpContext context, string id) =>
+        {
+            if (Connected(state, id) is not { } connection)
+            {
+                return Results.NotFound(new { error = "not connected" });
+            }
+            var body = await ReadObjectAsync(context) ?? new JsonObject();
+            connection.Stall(TimeSpan.FromMilliseconds((double?)body["milliseconds"] ?? 1000));
+            return Results.Json(new { stalled = id });
+        });
+        app.MapPost("/_emulator/sessions/{id}/end", async (HttpContext context, string id) =>
+        {
+            if (!state.Sessions.TryGetValue(id, out var session))
+            {
+                return Results.NotFound();
+            }
+            var body = await ReadObjectAsync(context) ?? new JsonObject();
+            var reason = (string?)body["reason"] ?? "ended_by_operator";
+            if (session.Connection is { } connection)
+            {
+                connection.End(reason);
+            }
+            else
+            {
+                session.End(reason);
+            }
+            return Results.Json(new { ended = id, reason });
+        });
+    }
+
+    private static StreamConnection? Connected(EmulatorState state, string id) =>
+        state.Sessions.TryGetValue(id, out var session) ? session.Connection : null;
+
+    private static async Task<JsonObject?> ReadObjectAsync(HttpContext context)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(context.Request.Body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Kallglot.Emulator;
+
+/// <summary>Settings of an emulator instance; most can also be changed at run time under /_emulator/config.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>The loopback port; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Keys accepted as <c>Authorization: Bearer</c>; by default one random test key.</summary>
+    public IList<string> ApiKeys { get; set; } = [$"kg_test_{Guid.NewGuid():N}"];
+
+    /// <summary>Credits the organization starts with.</summary>
+    public int InitialCredits { get; set; } = 1000;
+
+    /// <summary>Whether the organization's subscription is active (403 organization_inactive when not).</summary>
+    public bool OrganizationActive { get; set; } = true;
+
+    /// <summary>How long a stream token opens the stream (the API documents 5 minutes).</summary>
+    public TimeSpan TokenTimeToLive { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Shape of session responses.</summary>
+    public ResponseShape ResponseShape { get; set; } = ResponseShape.Canonical;
+
+    /// <summary>Shape of error bodies.</summary>
+    public ErrorShape ErrorShape { get; set; } = ErrorShape.Nested;
+
+    /// <summary>A session with no frame from the client and no output pending for this long ends with reason idle_timeout.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Texts and translations, cycled per utterance; when empty, texts are generated.</summary>
+    public IList<ScriptedUtterance> Script { get; set; } = [];
+
+    /// <summary>Whether translated audio is sent in real time (20 ms per frame) or as fast as possible.</summary>
+    public bool PaceAudioOutput { get; set; } = true;
+
+    /// <summary>Whether the server logs to the console.</summary>
+    public bool LogToConsole { get; set; }
+
+    /// <summary>Seed of the Varying shapes' choices.</summary>
+    public int Seed { get; set; } = 1;
+}

@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+using Kallglot.Emulator.Streaming;
+
+namespace Kallglot.Emulator.Sessions;
+
+/// <summary>A session the emulator created: its token, its routing, its status and what its stream has seen.</summary>
+public sealed class EmulatedSession
+{
+    private readonly object _gate = new();
+    private StreamConnection? _connection;
+    private long _lastSequence;
+
+    internal EmulatedSession(string id, string token, DateTimeOffset expiresAt, JsonObject routing, string provider, string? sourceLanguage, string? targetLanguage, JsonObject? metadata)
+    {
+        Id = id;
+        Token = token;
+        TokenExpiresAt = expiresAt;
+        Routing = routing;
+        Provider = provider;
+        SourceLanguage = sourceLanguage;
+        TargetLanguage = targetLanguage;
+        Metadata = metadata;
+        CreatedAt = DateTimeOffset.UtcNow;
+    }
+
+    public string Id { get; }
+    public string Token { get; }
+    public DateTimeOffset TokenExpiresAt { get; }
+    public JsonObject Routing { get; }
+    public string Provider { get; }
+    public string? SourceLanguage { get; }
+    public string? TargetLanguage { get; }
+    public JsonObject? Metadata { get; }
+    public DateTimeOffset CreatedAt { get; }
+    public string Status { get; private set; } = "created";
+    public string? EndReason { get; private set; }
+    internal long Connections;
+    internal long FramesReceived;
+    internal long AudioBytesReceived;
+    internal long ErrorsSent;
+    internal long EventsSent;
+    internal int UtteranceCount;
+
+    internal HashSet<string> Speakers { get; } = new(StringComparer.Ordinal);
+
+    public long LastSequence => Interlocked.Read(ref _lastSequence);
+
+    internal StreamConnection? Connection
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connection;
+            }
+        }
+    }
+
+    /// <summary>Makes <paramref name="connection"/> the session's one connection, returning the one it replaces.</summary>
+    internal StreamConnection? Attach(StreamConnection connection)
+    {
+        lock (_gate)
+        {
+            var previous = _connection;
+            _connection = connection;
+            Status = "active";
+            Interlocked.Increment(ref Connections);
+            return previous;
+        }
+    }
+
+    internal void Detach(StreamConnection connection)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_connection, connection))
+            {
+                _connection = null;
+            }
+        }
+    }
+
+    /// <summary>Accepts <paramref name="sequence"/> when it is above every sequence seen on this session, across connections.</summary>
+    internal bool TryAdvanceSequence(long sequence)
+    {
+        lock (_gate)
+        {
+            if (sequence <= _lastSequence)
+            {
+                return false;
+            }
+            _lastSequence = sequence;
+            return true;
+        }
+    }
+
+    internal void End(string reason)
+    {
+        lock (_gate)
+        {
+            if (Status != "ended")
+            {
+                Status = "ended";
+                EndReason = reason;
+            }
+        }
+    }
+
+    internal JsonObject Describe() => new()
+    {
+        ["id"] = Id,
+        ["status"] = Status,
+        ["endReason"] = EndReason,
+        ["connected"] = Connection is not null,
+        ["connections"] = Interlocked.Read(ref Connections),
+        ["framesReceived"] = Interlocked.Read(ref FramesReceived),
+        ["audioBytesReceived"] = Interlocked.Read(ref AudioBytesReceived),
+        ["lastSequence"] = LastSequence,
+        ["errorsSent"] = Interlocked.Read(ref ErrorsSent),
+        ["eventsSent"] = Interlocked.Read(ref EventsSent),
+        ["utterances"] = UtteranceCount,
+        ["speakers"] = new JsonArray(SpeakersSnapshot().Select(s => (JsonNode)s).ToArray()),
+    };
+
+    private string[] SpeakersSnapshot()
+    {
+        lock (Speakers)
+        {
+            return Speakers.ToArray();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Kallglot.Emulator.Streaming;
+
+/// <summary>
+/// One thing for a connection's single writer to send. Events are serialized by the writer at the
+/// moment of sending, so <c>emulator_sent_at_ticks</c> is the true send time.
+/// </summary>
+internal sealed class OutgoingMessage
+{
+    private OutgoingMessage()
+    {
+    }
+
+    public string? EventType { get; private init; }
+    public Action<Utf8JsonWriter>? Fields { get; private init; }
+    public byte[]? Raw { get; private init; }
+    public bool Binary { get; private init; }
+    public int FloodCount { get; private init; }
+    public string? CloseReason { get; private init; }
+
+    public static OutgoingMessage Event(string type, Action<Utf8JsonWriter>? fields = null) => new() { EventType = type, Fields = fields };
+
+    public static OutgoingMessage Verbatim(byte[] bytes, bool binary = false) => new() { Raw = bytes, Binary = binary };
+
+    public static OutgoingMessage Flood(int count) => new() { FloodCount = count };
+
+    /// <summary>session.ended with this reason, then a normal close.</summary>
+    public static OutgoingMessage EndSession(string reason) => new() { CloseReason = reason };
+}
