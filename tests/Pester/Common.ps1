@@ -19,7 +19,13 @@ function Invoke-EmulatorControl {
 
 function Get-EmulatorSessionCount {
     param([Parameter(Mandatory)] $Emulator)
-    @(Invoke-EmulatorControl -Emulator $Emulator -Path '/_emulator/sessions' -Method GET).Count
+    # Invoke-RestMethod writes a JSON array as one object: ForEach-Object unrolls it.
+    @(Invoke-EmulatorControl -Emulator $Emulator -Path '/_emulator/sessions' -Method GET | ForEach-Object { $_ }).Count
+}
+
+function Get-EmulatorCreditsUsed {
+    param([Parameter(Mandatory)] $Emulator)
+    (Invoke-EmulatorControl -Emulator $Emulator -Path '/_emulator/credits' -Method GET).used
 }
 
 function Wait-Until {

@@ -63,13 +63,16 @@ Describe 'New-KallglotSession' {
         ($sessions.Id | Sort-Object -Unique) | Should -HaveCount 3
     }
 
-    It 'sends nothing with -WhatIf' {
-        $before = Get-EmulatorSessionCount $emulator
+    It 'sends nothing with -WhatIf, so no credit is spent' {
+        $sessionsBefore = Get-EmulatorSessionCount $emulator
+        $creditsBefore = Get-EmulatorCreditsUsed $emulator
+        $sessionsBefore | Should -BeGreaterThan 1
 
         $result = New-KallglotSession -PhoneNumber '+14155550100' -WhatIf
 
         $result | Should -BeNullOrEmpty
-        Get-EmulatorSessionCount $emulator | Should -Be $before
+        Get-EmulatorSessionCount $emulator | Should -Be $sessionsBefore
+        Get-EmulatorCreditsUsed $emulator | Should -Be $creditsBefore
     }
 
     Context 'refused before any request' {

@@ -47,10 +47,13 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
             MaxReconnectAttempts = MaxReconnectAttempts,
             RecordPath = RecordPath is null ? null : GetUnresolvedProviderPathFromPSPath(RecordPath),
             AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowInsecureConnection,
-            Log = QueueVerbose,
         };
         var stream = Await(cancellation => KallglotStream.ConnectAsync(Session, options, cancellation), Session.Id);
         StreamRegistry.Add(stream);
+        while (stream.TryReadDiagnostic(out var line))
+        {
+            WriteVerbose(line);
+        }
         WriteObject(stream);
     }
 }

@@ -25,14 +25,26 @@ public abstract class KallglotCmdlet : PSCmdlet, IDisposable
     protected void QueueVerbose(string line)
     {
         _verboseLines.Enqueue(line);
-        _verboseSignal.Release();
+        Signal();
+    }
+
+    private void Signal()
+    {
+        try
+        {
+            _verboseSignal.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command has ended: nobody is left to write the line.
+        }
     }
 
     /// <summary>Queues a progress report from any thread; only the latest is written, by the pipeline thread.</summary>
     protected void QueueProgress(ProgressRecord progress)
     {
         Interlocked.Exchange(ref _latestProgress, progress);
-        _verboseSignal.Release();
+        Signal();
     }
 
     /// <summary>Writes out what background work queued; call only from the pipeline thread.</summary>

@@ -127,6 +127,10 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     /// <summary>Writes every buffered event; true when the session's end was among them.</summary>
     private bool DrainBuffered()
     {
+        while (Stream.TryReadDiagnostic(out var line))
+        {
+            WriteVerbose(line);
+        }
         while (Stream.TryPeekEvent(out var streamEvent))
         {
             Deliver(streamEvent);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
@@ -32,6 +33,7 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     private readonly WebsocketClient _client;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly List<BackgroundAudioSend> _backgroundSends = new();
+    private readonly ConcurrentQueue<string> _diagnostics = new();
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KallglotStreamState _state = KallglotStreamState.Connecting;
     private long _eventIndex;
@@ -618,5 +620,27 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
         return string.Join(", ", parts);
     }
 
-    private void Log(string line) => _options.Log?.Invoke($"[{SessionId}] {Redactor.Redact(line, _session.StreamToken)}");
+    /// <summary>
+    /// Takes the next diagnostic line (connection changes, secrets masked). Lines are kept for
+    /// whoever reads the stream next, since the code that opened it may be long gone; the oldest
+    /// are dropped beyond 1,000.
+    /// </summary>
+    public bool TryReadDiagnostic(out string line) => _diagnostics.TryDequeue(out line!);
+
+    private void Log(string line)
+    {
+        var text = $"[{SessionId}] {Redactor.Redact(line, _session.StreamToken)}";
+        _diagnostics.Enqueue($"{DateTimeOffset.Now:HH:mm:ss.fff} {text}");
+        while (_diagnostics.Count > 1000 && _diagnostics.TryDequeue(out _))
+        {
+        }
+        try
+        {
+            _options.Log?.Invoke(text);
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+        {
+            // A log sink that has gone away must never break the stream's handlers.
+        }
+    }
 }
