@@ -10,15 +10,20 @@ namespace Kallglot.Audio;
 /// </summary>
 public static class AudioSender
 {
-    /// <summary>Sends every frame of <paramref name="reader"/>; <paramref name="progress"/> is called about ten times a second, from the sending thread.</summary>
+    /// <summary>
+    /// Sends every frame of <paramref name="reader"/>; <paramref name="progress"/> is called about ten
+    /// times a second from the sending thread; <paramref name="lateness"/>, when given, gets each paced
+    /// frame's lateness against its schedule (benchmarks and tests).
+    /// </summary>
     public static async Task<AudioSendResult> SendAsync(KallglotStream stream, MuLawFrameReader reader, string speaker, bool paced,
-        Action<AudioSendProgress>? progress = null, CancellationToken cancellationToken = default)
+        Action<AudioSendProgress>? progress = null, CancellationToken cancellationToken = default, PacingClock? clock = null, Action<TimeSpan>? lateness = null)
     {
+        clock ??= PacingClock.System;
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(reader);
         var frame = new byte[reader.FrameBytes];
         var frameTicks = reader.FrameDuration.TotalSeconds * Stopwatch.Frequency;
-        var started = Stopwatch.GetTimestamp();
+        var started = clock.Now;
         var lastProgress = started;
         var progressInterval = Stopwatch.Frequency / 10;
         long frames = 0, bytes = 0, firstSequence = 0, lastSequence = 0, maxLateTicks = 0;
@@ -28,12 +33,10 @@ public static class AudioSender
             if (paced)
             {
                 var due = started + (long)(frames * frameTicks);
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                }
-                maxLateTicks = Math.Max(maxLateTicks, Stopwatch.GetTimestamp() - due);
+                await clock.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
+                var late = clock.Now - due;
+                maxLateTicks = Math.Max(maxLateTicks, late);
+                lateness?.Invoke(TimeSpan.FromSeconds((double)late / Stopwatch.Frequency));
             }
             lastSequence = await stream.SendAudioAsync(frame, speaker, cancellationToken).ConfigureAwait(false);
             if (frames == 0)
@@ -42,7 +45,7 @@ public static class AudioSender
             }
             frames++;
             bytes += frame.Length;
-            var now = Stopwatch.GetTimestamp();
+            var now = clock.Now;
             if (progress is not null && now - lastProgress >= progressInterval)
             {
                 lastProgress = now;
@@ -50,7 +53,7 @@ public static class AudioSender
             }
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = TimeSpan.FromSeconds((double)(clock.Now - started) / Stopwatch.Frequency);
         progress?.Invoke(new AudioSendProgress(frames, Math.Max(frames, reader.TotalFrames), frames * reader.FrameDuration, reader.Duration, elapsed));
         return new AudioSendResult
         {

@@ -548,6 +548,12 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
 
     private void FailLocked(string errorId, string message)
     {
+        var interrupted = BackgroundSends.Where(send => !send.Completion.IsCompletedSuccessfully).ToList();
+        if (interrupted.Count > 0)
+        {
+            // Their own error events could no longer reach a reader: the stream's failure names them instead.
+            message += " Background audio stopped: " + string.Join("; ", interrupted.Select(send => $"'{Path.GetFileName(send.Path)}' after {send.Progress?.FramesSent ?? 0} frames")) + ".";
+        }
         Failure = new KallglotStreamException(errorId, KallglotErrorKind.Connection, message) { EventsReceived = EventsReceived };
         SetStateLocked(KallglotStreamState.Failed);
         Log(message);

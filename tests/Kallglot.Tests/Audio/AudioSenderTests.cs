@@ -1,0 +1,118 @@
+using Kallglot.Audio;
+using Kallglot.Errors;
+using Kallglot.Streaming;
+using Kallglot.Tests.Infrastructure;
+using NAudio.Wave;
+
+namespace Kallglot.Tests.Audio;
+
+public sealed class AudioSenderTests : IDisposable
+{
+    private readonly TestWaves _waves = new();
+
+    public void Dispose() => _waves.Dispose();
+
+    [Fact]
+    public async Task Pacing_against_an_absolute_clock_keeps_every_frame_within_5_ms_over_10_s_however_late_each_wait_wakes()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        await using var stream = await KallglotStream.ConnectAsync(await emulator.CreateSessionAsync());
+        var path = _waves.Tone("ten-seconds.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(10));
+        using var reader = MuLawFrameReader.Open(path);
+        var lateness = new List<TimeSpan>();
+
+        var result = await AudioSender.SendAsync(stream, reader, "caller", paced: true,
+            clock: new OversleepingClock(TimeSpan.FromMilliseconds(3), seed: 42), lateness: lateness.Add);
+
+        Assert.Equal(500, lateness.Count);
+        Assert.All(lateness, late => Assert.InRange(late, TimeSpan.Zero, TimeSpan.FromMilliseconds(5)));
+        // Relative sleeps would have drifted by the sum of 500 oversleeps (about 750 ms); the schedule holds instead.
+        Assert.InRange(result.Elapsed, TimeSpan.FromMilliseconds(9980), TimeSpan.FromMilliseconds(9985));
+        Assert.True(result.MaxLateness <= TimeSpan.FromMilliseconds(3));
+    }
+
+    [Fact]
+    public async Task The_emulator_receives_the_frames_and_bytes_the_duration_implies()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        var path = _waves.Tone("two-and-a-bit.wav", new WaveFormat(16000, 16, 2), 440, TimeSpan.FromSeconds(2.01));
+        using var reader = MuLawFrameReader.Open(path);
+
+        var result = await AudioSender.SendAsync(stream, reader, "agent", paced: false);
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() == result.Frames);
+
+        Assert.Equal(101, result.Frames);
+        Assert.Equal(101 * 160, result.Bytes);
+        Assert.Equal(101 * 160, stats.GetProperty("audioBytesReceived").GetInt64());
+        Assert.Equal(result.LastSequence, stats.GetProperty("lastSequence").GetInt64());
+        Assert.Equal(0, stats.GetProperty("errorsSent").GetInt64());
+        Assert.Equal(TimeSpan.FromMilliseconds(2020), result.AudioDuration);
+    }
+
+    [Fact]
+    public async Task A_background_send_plays_while_events_are_read_and_its_result_is_kept()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        await using var stream = await KallglotStream.ConnectAsync(await emulator.CreateSessionAsync());
+        var path = _waves.PathFor("utterance.ulaw");
+        File.WriteAllBytes(path, ToneFrames.Utterance(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(0.6)).SelectMany(f => f).ToArray());
+
+        var send = stream.StartBackgroundSend(MuLawFrameReader.Open(path, AudioInputEncoding.MuLaw), "caller", paced: false);
+        var final = await stream.NextOfTypeAsync<Kallglot.Streaming.Events.TranscriptFinalEvent>(TimeSpan.FromSeconds(15));
+        var result = await send.Completion;
+
+        Assert.Equal("caller", final.Speaker);
+        Assert.Equal(80, result.Frames);
+        Assert.Same(send, Assert.Single(stream.BackgroundSends));
+    }
+
+    [Fact]
+    public async Task A_background_send_that_fails_while_the_stream_lives_on_surfaces_as_an_error_event()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        // Reopening takes 2 s while a frame waits at most 100 ms for it: the send fails, the stream survives.
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions
+        {
+            ReconnectDelay = TimeSpan.FromSeconds(2),
+            SendReconnectWait = TimeSpan.FromMilliseconds(100),
+        });
+        var path = _waves.Tone("long.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(30));
+
+        var send = stream.StartBackgroundSend(MuLawFrameReader.Open(path), "caller", paced: true);
+        await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() >= 3);
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var error = await stream.NextOfTypeAsync<Kallglot.Streaming.Events.StreamErrorEvent>(TimeSpan.FromSeconds(15));
+
+        Assert.Equal("audio_send_failed", error.Code);
+        Assert.True(error.FromClient);
+        Assert.Contains("long.wav", error.Message);
+        Assert.Contains("frame_not_sent", (await Assert.ThrowsAsync<KallglotStreamException>(() => send.Completion)).ErrorId);
+        Assert.Equal(1, stream.FramesNotSent);
+    }
+
+    [Fact]
+    public async Task A_stream_that_fails_under_a_background_send_names_the_send_in_its_failure()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 0 });
+        var path = _waves.Tone("long.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(30));
+
+        stream.StartBackgroundSend(MuLawFrameReader.Open(path), "caller", paced: true);
+        await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() >= 3);
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(async () =>
+        {
+            while (await stream.WaitForEventAsync())
+            {
+                stream.TryReadEvent(out _);
+            }
+        });
+
+        Assert.Equal("stream_lost", failure.ErrorId);
+        Assert.Contains("'long.wav' after", failure.Message);
+    }
+}
