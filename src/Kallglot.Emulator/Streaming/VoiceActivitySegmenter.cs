@@ -4,14 +4,14 @@ namespace Kallglot.Emulator.Streaming;
 
 /// <summary>
 /// Finds utterances in one speaker's audio by energy: a 20 ms block above the threshold is speech;
-/// an utterance ends after 300 ms of silence. Times come from sample counts, not the wall clock, so
+/// an utterance ends after 600 ms of silence (a pause at a comma is not the end). Times come from sample counts, not the wall clock, so
 /// paced and unpaced input segment the same way.
 /// </summary>
 internal sealed class VoiceActivitySegmenter
 {
     private const int BlockSamples = 160;
     private const double SpeechRms = 500;
-    private const int SilenceBlocksToEnd = 15;
+    private const int SilenceBlocksToEnd = 30;
     private const int BlocksPerPartial = 25;
 
     private readonly List<byte> _utterance = new();

@@ -1,0 +1,176 @@
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:emulator = Start-KallglotEmulator -NoAudioPacing -IdleTimeoutSeconds 1
+    Connect-Kallglot -BaseUri $emulator.BaseUri -ApiKey $emulator.ApiKey
+    $script:send = 'Kallglot.PowerShell.Commands.SendKallglotAudioCommand'
+    $script:sample = Join-Path $PSScriptRoot '../../examples/sample-call.wav'
+
+    function New-ToneWav([string] $Path, [int] $Rate = 16000, [int] $Bits = 16, [int] $Channels = 1, [double] $Seconds = 1.0) {
+        # A WAV of a 440 Hz tone, written byte by byte so the test depends on nothing but .NET.
+        $frames = [int]($Rate * $Seconds)
+        $bytesPerSample = $Bits / 8
+        $data = [System.IO.MemoryStream]::new()
+        $writer = [System.IO.BinaryWriter]::new($data)
+        for ($n = 0; $n -lt $frames; $n++) {
+            $value = 0.5 * [Math]::Sin(2 * [Math]::PI * 440 * $n / $Rate)
+            for ($c = 0; $c -lt $Channels; $c++) {
+                switch ($Bits) {
+                    8 { $writer.Write([byte][Math]::Round(128 + $value * 127)) }
+                    16 { $writer.Write([int16][Math]::Round($value * 32767)) }
+                }
+            }
+        }
+        $writer.Flush()
+        $body = $data.ToArray()
+        $file = [System.IO.BinaryWriter]::new([System.IO.File]::Create($Path))
+        $file.Write([Text.Encoding]::ASCII.GetBytes('RIFF')); $file.Write([int](36 + $body.Length)); $file.Write([Text.Encoding]::ASCII.GetBytes('WAVEfmt '))
+        $file.Write([int]16); $file.Write([int16]1); $file.Write([int16]$Channels); $file.Write([int]$Rate)
+        $file.Write([int]($Rate * $Channels * $bytesPerSample)); $file.Write([int16]($Channels * $bytesPerSample)); $file.Write([int16]$Bits)
+        $file.Write([Text.Encoding]::ASCII.GetBytes('data')); $file.Write([int]$body.Length); $file.Write($body)
+        $file.Dispose()
+        $Path
+    }
+
+    function Get-WavLayout([string] $Path) {
+        # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk.
+        $bytes = [System.IO.File]::ReadAllBytes($Path)
+        $layout = @{ RiffSize = [BitConverter]::ToInt32($bytes, 4); FileLength = $bytes.Length }
+        $offset = 12
+        while ($offset + 8 -le $bytes.Length) {
+            $id = [Text.Encoding]::ASCII.GetString($bytes, $offset, 4)
+            $size = [BitConverter]::ToInt32($bytes, $offset + 4)
+            if ($id -eq 'fmt ') {
+                $layout.Channels = [BitConverter]::ToInt16($bytes, $offset + 10)
+                $layout.SampleRate = [BitConverter]::ToInt32($bytes, $offset + 12)
+                $layout.BitsPerSample = [BitConverter]::ToInt16($bytes, $offset + 22)
+            }
+            if ($id -eq 'data') {
+                $layout.DataSize = $size
+                $layout.DataOnDisk = $bytes.Length - $offset - 8
+                break
+            }
+            $offset += 8 + $size + ($size % 2)
+        }
+        [pscustomobject]$layout
+    }
+}
+
+AfterAll {
+    Disconnect-Kallglot
+    $emulator | Stop-KallglotEmulator
+}
+
+Describe 'Send-KallglotAudio' {
+    It 'sends a WAV as the frames its duration implies and returns a summary with -PassThru' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        $wav = New-ToneWav (Join-Path $TestDrive 'stereo-44k.wav') -Rate 44100 -Channels 2 -Seconds 2
+
+        $summary = $stream | Send-KallglotAudio -Path $wav -Speaker agent -NoPacing -PassThru
+
+        $summary | Should -BeOfType ([Kallglot.Audio.AudioSendResult])
+        $summary.Frames | Should -Be 100
+        $summary.Bytes | Should -Be 16000
+        $summary.AudioDuration | Should -Be ([TimeSpan]::FromSeconds(2))
+        $summary.SourceFormat | Should -Match 'PCM 16-bit 44100 Hz stereo'
+        Wait-Until -Because 'the emulator to count the frames' {
+            (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)" -Method GET).framesReceived -eq 100
+        }
+        $stream | Disconnect-KallglotStream
+    }
+
+    It 'plays a file in the background while Receive-KallglotStream prints live, and writes the translated audio as a valid WAV' {
+        $out = Join-Path $TestDrive 'translated.wav'
+
+        $events = New-KallglotSession -PhoneNumber '+14155550100' -TargetLanguage es | Connect-KallglotStream |
+            Send-KallglotAudio -Path $sample -Background -NoPacing |
+            Receive-KallglotStream -Wait -TimeoutSec 60 -AudioOutputPath $out
+
+        $finals = $events | Where-Object Type -eq 'transcript.final'
+        $finals | Should -HaveCount 2
+        $finals.TranslationText | Should -Not -Contain $null
+        ($events | Where-Object Type -eq 'transcript.partial').Count | Should -BeGreaterThan 2
+        $events[-1].Type | Should -Be 'session.ended'
+
+        $wav = Get-WavLayout $out
+        $wav.RiffSize | Should -Be ($wav.FileLength - 8)
+        $wav.Channels | Should -Be 1
+        $wav.SampleRate | Should -Be 8000
+        $wav.BitsPerSample | Should -Be 16
+        $wav.DataSize | Should -Be $wav.DataOnDisk
+        $audioEvents = @($events | Where-Object Type -eq 'audio.output')
+        $wav.DataSize | Should -Be (($audioEvents | Measure-Object { $_.Payload.Length } -Sum).Sum * 2)
+    }
+
+    It 'keeps the WAV header valid when the receive is stopped midway' {
+        $out = Join-Path $TestDrive 'stopped.wav'
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream | Send-KallglotAudio -Path $sample -Background -NoPacing
+
+        $null = Receive-KallglotStream $stream -Wait -AudioOutputPath $out | Where-Object Type -eq 'audio.output' | Select-Object -First 5
+
+        $wav = Get-WavLayout $out
+        $wav.RiffSize | Should -Be ($wav.FileLength - 8)
+        $wav.DataSize | Should -Be $wav.DataOnDisk
+        $wav.DataSize | Should -BeGreaterOrEqual (5 * 320)
+        $stream | Disconnect-KallglotStream
+    }
+
+    Context 'refuses bad input before sending anything' {
+        BeforeAll {
+            $script:stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+            $script:good = New-ToneWav (Join-Path $TestDrive 'good.wav')
+        }
+        AfterAll {
+            (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)" -Method GET).framesReceived | Should -Be 0
+            $stream | Disconnect-KallglotStream
+        }
+
+        It 'a missing file' {
+            { $stream | Send-KallglotAudio -Path (Join-Path $TestDrive 'missing.wav') } | Should -Throw -ErrorId "audio_file_not_found,$send"
+        }
+        It 'an empty file' {
+            $empty = Join-Path $TestDrive 'empty.wav'; New-Item -ItemType File $empty | Out-Null
+            { $stream | Send-KallglotAudio -Path $empty } | Should -Throw -ErrorId "audio_file_empty,$send"
+        }
+        It 'a file that is not a WAV, naming -Encoding MuLaw as the alternative' {
+            $text = Join-Path $TestDrive 'notes.wav'; 'just some text' | Set-Content $text
+            $thrown = { $stream | Send-KallglotAudio -Path $text } | Should -Throw -ErrorId "audio_not_wav,$send" -PassThru
+            $thrown.Exception.Message | Should -Match 'mulaw'
+        }
+        It 'an unsupported codec, naming it' {
+            $adpcm = Join-Path $TestDrive 'adpcm.wav'
+            $bytes = [System.IO.File]::ReadAllBytes($good)
+            $bytes[20] = 2; $bytes[21] = 0          # format tag 2: Microsoft ADPCM
+            [System.IO.File]::WriteAllBytes($adpcm, $bytes)
+            $thrown = { $stream | Send-KallglotAudio -Path $adpcm } | Should -Throw -ErrorId "unsupported_audio_encoding,$send" -PassThru
+            $thrown.Exception.Message | Should -Match 'Adpcm'
+        }
+        It 'an empty speaker label' {
+            { $stream | Send-KallglotAudio -Path $good -Speaker '' } | Should -Throw -ErrorId "invalid_speaker,$send"
+            { $stream | Send-KallglotAudio -Path $good -Speaker '   ' } | Should -Throw -ErrorId "invalid_speaker,$send"
+        }
+        It 'sends nothing with -WhatIf' {
+            $stream | Send-KallglotAudio -Path $good -WhatIf
+        }
+    }
+
+    It 'refuses to send on a stream whose session has ended' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/end" | Out-Null
+        $null = Receive-KallglotStream $stream -Wait -TimeoutSec 20
+
+        { $stream | Send-KallglotAudio -Path (New-ToneWav (Join-Path $TestDrive 'late.wav')) } | Should -Throw -ErrorId "stream_closed,$send"
+    }
+
+    It 'sends headerless mu-law with -Encoding MuLaw, the last frame padded' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        $raw = Join-Path $TestDrive 'call.ulaw'
+        [System.IO.File]::WriteAllBytes($raw, [byte[]]::new(800) + 0xFF)
+
+        $summary = $stream | Send-KallglotAudio -Path $raw -Encoding MuLaw -NoPacing -PassThru
+
+        $summary.Frames | Should -Be 6
+        $summary.Bytes | Should -Be 960
+        $summary.SourceFormat | Should -Match 'headerless'
+        $stream | Disconnect-KallglotStream
+    }
+}
