@@ -61,7 +61,7 @@ internal static class ControlEndpoints
 
         app.MapPost("/_emulator/sessions/{id}/events", async (HttpContext context, string id) =>
         {
-            if (Connected(state, id) is not { } connection)
+            if (await ConnectedAsync(state, id) is not { } connection)
             {
                 return Results.NotFound(new { error = "not connected" });
             }
@@ -75,7 +75,7 @@ internal static class ControlEndpoints
         });
         app.MapPost("/_emulator/sessions/{id}/raw", async (HttpContext context, string id) =>
         {
-            if (Connected(state, id) is not { } connection)
+            if (await ConnectedAsync(state, id) is not { } connection)
             {
                 return Results.NotFound(new { error = "not connected" });
             }
@@ -91,7 +91,7 @@ internal static class ControlEndpoints
         });
         app.MapPost("/_emulator/sessions/{id}/flood", async (HttpContext context, string id) =>
         {
-            if (Connected(state, id) is not { } connection)
+            if (await ConnectedAsync(state, id) is not { } connection)
             {
                 return Results.NotFound(new { error = "not connected" });
             }
@@ -99,9 +99,9 @@ internal static class ControlEndpoints
             connection.Enqueue(OutgoingMessage.Flood(Math.Max(1, (int?)body["count"] ?? 1000)));
             return Results.Accepted();
         });
-        app.MapPost("/_emulator/sessions/{id}/drop", (string id) =>
+        app.MapPost("/_emulator/sessions/{id}/drop", async (string id) =>
         {
-            if (Connected(state, id) is not { } connection)
+            if (await ConnectedAsync(state, id) is not { } connection)
             {
                 return Results.NotFound(new { error = "not connected" });
             }
@@ -110,7 +110,7 @@ internal static class ControlEndpoints
         });
         app.MapPost("/_emulator/sessions/{id}/stall", async (HttpContext context, string id) =>
         {
-            if (Connected(state, id) is not { } connection)
+            if (await ConnectedAsync(state, id) is not { } connection)
             {
                 return Results.NotFound(new { error = "not connected" });
             }
@@ -126,7 +126,7 @@ internal static class ControlEndpoints
             }
             var body = await ReadObjectAsync(context) ?? new JsonObject();
             var reason = (string?)body["reason"] ?? "ended_by_operator";
-            if (session.Connection is { } connection)
+            if (await session.WaitForConnectionAsync(TimeSpan.FromSeconds(5)) is { } connection)
             {
                 connection.End(reason);
             }
@@ -138,8 +138,8 @@ internal static class ControlEndpoints
         });
     }
 
-    private static StreamConnection? Connected(EmulatorState state, string id) =>
-        state.Sessions.TryGetValue(id, out var session) ? session.Connection : null;
+    private static async Task<StreamConnection?> ConnectedAsync(EmulatorState state, string id) =>
+        state.Sessions.TryGetValue(id, out var session) ? await session.WaitForConnectionAsync(TimeSpan.FromSeconds(5)) : null;
 
     private static async Task<JsonObject?> ReadObjectAsync(HttpContext context)
     {

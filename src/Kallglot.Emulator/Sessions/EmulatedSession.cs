@@ -8,6 +8,7 @@ public sealed class EmulatedSession
 {
     private readonly object _gate = new();
     private StreamConnection? _connection;
+    private TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastSequence;
 
     internal EmulatedSession(string id, string token, DateTimeOffset expiresAt, JsonObject routing, string provider, string? sourceLanguage, string? targetLanguage, JsonObject? metadata)
@@ -40,6 +41,7 @@ public sealed class EmulatedSession
     internal long ErrorsSent;
     internal long EventsSent;
     internal int UtteranceCount;
+    internal int Accepting;
 
     internal HashSet<string> Speakers { get; } = new(StringComparer.Ordinal);
 
@@ -65,6 +67,7 @@ public sealed class EmulatedSession
             _connection = connection;
             Status = "active";
             Interlocked.Increment(ref Connections);
+            _attached.TrySetResult();
             return previous;
         }
     }
@@ -76,8 +79,28 @@ public sealed class EmulatedSession
             if (ReferenceEquals(_connection, connection))
             {
                 _connection = null;
+                _attached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
+    }
+
+    /// <summary>
+    /// The connection, waiting up to <paramref name="timeout"/> for one being accepted: a client sees
+    /// the upgrade a moment before the server has attached the socket, and a control call made at once must not miss it.
+    /// </summary>
+    internal async Task<StreamConnection?> WaitForConnectionAsync(TimeSpan timeout)
+    {
+        Task attached;
+        lock (_gate)
+        {
+            if (_connection is not null || Status == "ended" || Volatile.Read(ref Accepting) == 0)
+            {
+                return _connection;
+            }
+            attached = _attached.Task;
+        }
+        await Task.WhenAny(attached, Task.Delay(timeout)).ConfigureAwait(false);
+        return Connection;
     }
 
     /// <summary>Accepts <paramref name="sequence"/> when it is above every sequence seen on this session, across connections.</summary>

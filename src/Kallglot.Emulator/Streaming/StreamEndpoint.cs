@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Kallglot.Emulator.Sessions;
 
 namespace Kallglot.Emulator.Streaming;
@@ -36,10 +37,23 @@ internal static class StreamEndpoint
                 await ApiErrors.Write(context, state, 400, "websocket_required", "Connect with a WebSocket.").ExecuteAsync(context);
                 return;
             }
-            using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var connection = new StreamConnection(context, socket, session, state);
-            session.Attach(connection)?.Abort();
-            await connection.RunAsync();
+            Interlocked.Increment(ref session.Accepting);
+            StreamConnection connection;
+            WebSocket socket;
+            try
+            {
+                socket = await context.WebSockets.AcceptWebSocketAsync();
+                connection = new StreamConnection(context, socket, session, state);
+                session.Attach(connection)?.Abort();
+            }
+            finally
+            {
+                Interlocked.Decrement(ref session.Accepting);
+            }
+            using (socket)
+            {
+                await connection.RunAsync();
+            }
         });
     }
 }
