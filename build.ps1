@@ -189,7 +189,9 @@ function Invoke-Bench {
     $script:Configuration = 'Release'
     Invoke-Build
     $project = Join-Path $Root 'tests/Benchmarks'
-    Invoke-Native 'benchmarks' { dotnet run --project $project -c Release --no-build -- --module (Join-Path $ModuleOut 'Kallglot.psd1') --out (Join-Path $Out 'bench.md') }
+    Invoke-Native 'benchmarks' {
+        dotnet run --project $project -c Release --no-build -- --module (Join-Path $ModuleOut 'Kallglot.psd1') --pwsh (Join-Path $PSHOME 'pwsh.dll') --out (Join-Path $Out 'bench.md')
+    }
 }
 
 function Invoke-Clean {

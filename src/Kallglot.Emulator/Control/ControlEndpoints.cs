@@ -55,6 +55,21 @@ internal static class ControlEndpoints
             }
             return Results.Json(new { responseShape = options.ResponseShape.ToString(), errorShape = options.ErrorShape.ToString() });
         });
+        app.MapPost("/_emulator/faults", async (HttpContext context) =>
+        {
+            var body = await ReadObjectAsync(context) ?? new JsonObject();
+            var count = Math.Max(1, (int?)body["count"] ?? 1);
+            for (var i = 0; i < count; i++)
+            {
+                state.Faults.Enqueue(new HttpFault((int?)body["status"] ?? 503, (int?)body["retryAfterSeconds"], (bool?)body["hang"] ?? false));
+            }
+            return Results.Json(new { queued = state.Faults.Count });
+        });
+        app.MapPost("/_emulator/faults/clear", () =>
+        {
+            state.Faults.Clear();
+            return Results.Json(new { queued = 0 });
+        });
         app.MapGet("/_emulator/sessions", () => Results.Json(new JsonArray(state.Sessions.Values.OrderBy(s => s.CreatedAt).Select(s => (JsonNode)s.Describe()).ToArray())));
         app.MapGet("/_emulator/sessions/{id}", (string id) =>
             state.Sessions.TryGetValue(id, out var session) ? Results.Json(session.Describe()) : Results.NotFound());
@@ -96,7 +111,8 @@ internal static class ControlEndpoints
                 return Results.NotFound(new { error = "not connected" });
             }
             var body = await ReadObjectAsync(context) ?? new JsonObject();
-            connection.Enqueue(OutgoingMessage.Flood(Math.Max(1, (int?)body["count"] ?? 1000)));
+            connection.Enqueue(OutgoingMessage.Flood(Math.Max(1, (int?)body["count"] ?? 1000),
+                TimeSpan.FromMilliseconds((double?)body["intervalMs"] ?? 0), (bool?)body["end"] ?? false));
             return Results.Accepted();
         });
         app.MapPost("/_emulator/sessions/{id}/drop", async (string id) =>

@@ -30,6 +30,8 @@ public sealed class EmulatorState
 
     public void SetCredits(long remaining) => Interlocked.Exchange(ref _creditsRemaining, remaining);
 
+    internal ConcurrentQueue<HttpFault> Faults { get; } = new();
+
     /// <summary>Takes one credit; false when none is left.</summary>
     internal bool TryConsumeCredit()
     {

@@ -17,7 +17,7 @@ internal static partial class SessionEndpoints
     public static void Map(WebApplication app, EmulatorState state)
     {
         app.MapPost("/v1/sessions", (Func<HttpContext, Task<IResult>>)(context => CreateAsync(context, state)));
-        app.MapGet("/v1/sessions/{id}", (HttpContext context, string id) => Get(context, state, id));
+        app.MapGet("/v1/sessions/{id}", async (HttpContext context, string id) => await FaultAsync(context, state) ?? Get(context, state, id));
     }
 
     private static bool Authorized(HttpContext context, EmulatorState state)
@@ -26,8 +26,32 @@ internal static partial class SessionEndpoints
         return header.StartsWith("Bearer ", StringComparison.Ordinal) && state.Options.ApiKeys.Contains(header["Bearer ".Length..].Trim());
     }
 
+    /// <summary>An injected failure for this request, if one is queued: answered as a gateway or an overloaded API would.</summary>
+    private static async Task<IResult?> FaultAsync(HttpContext context, EmulatorState state)
+    {
+        if (!state.Faults.TryDequeue(out var fault))
+        {
+            return null;
+        }
+        if (fault.Hang)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return Results.Empty;
+        }
+        ApiErrors.AddStandardHeaders(context, state, withCredits: true);
+        if (fault.RetryAfterSeconds is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+        return ApiErrors.Write(context, state, fault.Status, fault.Code, $"Injected failure {fault.Status}.");
+    }
+
     private static async Task<IResult> CreateAsync(HttpContext context, EmulatorState state)
     {
+        if (await FaultAsync(context, state) is { } fault)
+        {
+            return fault;
+        }
         if (!Authorized(context, state))
         {
             ApiErrors.AddStandardHeaders(context, state, withCredits: false);

@@ -17,13 +17,15 @@ internal sealed class OutgoingMessage
     public byte[]? Raw { get; private init; }
     public bool Binary { get; private init; }
     public int FloodCount { get; private init; }
+    public TimeSpan FloodInterval { get; private init; }
+    public bool EndAfterFlood { get; private init; }
     public string? CloseReason { get; private init; }
 
     public static OutgoingMessage Event(string type, Action<Utf8JsonWriter>? fields = null) => new() { EventType = type, Fields = fields };
 
     public static OutgoingMessage Verbatim(byte[] bytes, bool binary = false) => new() { Raw = bytes, Binary = binary };
 
-    public static OutgoingMessage Flood(int count) => new() { FloodCount = count };
+    public static OutgoingMessage Flood(int count, TimeSpan interval, bool endAfter) => new() { FloodCount = count, FloodInterval = interval, EndAfterFlood = endAfter };
 
     /// <summary>session.ended with this reason, then a normal close.</summary>
     public static OutgoingMessage EndSession(string reason) => new() { CloseReason = reason };

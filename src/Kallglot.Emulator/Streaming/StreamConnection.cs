@@ -390,7 +390,11 @@ internal sealed class StreamConnection
             }
             else if (message.FloodCount > 0)
             {
-                await FloodAsync(message.FloodCount).ConfigureAwait(false);
+                await FloodAsync(message.FloodCount, message.FloodInterval).ConfigureAwait(false);
+                if (message.EndAfterFlood && Interlocked.Exchange(ref _ending, 1) == 0)
+                {
+                    Enqueue(OutgoingMessage.EndSession("flood_complete"));
+                }
             }
             else if (message.CloseReason is { } reason)
             {
@@ -415,10 +419,20 @@ internal sealed class StreamConnection
         }
     }
 
-    private async Task FloodAsync(int count)
+    private async Task FloodAsync(int count, TimeSpan interval)
     {
+        var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
+            if (interval > TimeSpan.Zero)
+            {
+                // Spaced on an absolute schedule, so latency is measured on events that do not queue behind each other.
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), started + (long)(i * interval.TotalSeconds * Stopwatch.Frequency));
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _lifetime.Token).ConfigureAwait(false);
+                }
+            }
             var index = i;
             var final = i % 2 == 1;
             await SendEventAsync(final ? "transcript.final" : "transcript.partial", w =>

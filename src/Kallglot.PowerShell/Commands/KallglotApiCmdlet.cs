@@ -20,6 +20,11 @@ public abstract class KallglotApiCmdlet : KallglotCmdlet
     [ValidateRange(0, 10)]
     public int MaxRetry { get; set; } = 3;
 
+    /// <summary>How long one HTTP request may take, in seconds, before it is abandoned with a request_timeout error.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 100;
+
     /// <summary>Allows plain http:// to a host that is not loopback.</summary>
     [Parameter]
     public SwitchParameter AllowInsecureConnection { get; set; }
@@ -34,6 +39,7 @@ public abstract class KallglotApiCmdlet : KallglotCmdlet
             ApiKey = apiKey,
             BaseUri = baseUri,
             MaxRetries = MaxRetry,
+            NetworkTimeout = TimeSpan.FromSeconds(TimeoutSec),
             AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowInsecureConnection,
             Log = QueueVerbose,
             ApplicationId = $"PowerShell/{PSVersionInfoText()}",

@@ -18,10 +18,13 @@ public abstract class PacingClock
     {
         public override long Now => Stopwatch.GetTimestamp();
 
-        public override Task WaitUntilAsync(long due, CancellationToken cancellationToken)
+        public override async Task WaitUntilAsync(long due, CancellationToken cancellationToken)
         {
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            return wait > TimeSpan.Zero ? Task.Delay(wait, cancellationToken) : Task.CompletedTask;
+            // Task.Delay counts whole milliseconds and may wake a fraction early: wait again until the due time has truly passed.
+            while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) is var wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }

@@ -32,45 +32,58 @@ internal static class SessionResponseReader
         }
         using (document)
         {
-            var root = Unwrap(document.RootElement);
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw ProtocolError("the response body is not a JSON object", requestId, credits);
+                return Read(document.RootElement, apiBaseUri, request, credits, requestId, receivedAt);
             }
-
-            var id = FirstString(root, "id", "session_id", "sessionId")
-                ?? throw ProtocolError("the response has no session id (looked for 'id' and 'session_id')", requestId, credits);
-
-            var streamUrl = FirstString(root, "websocket_url", "stream_url", "ws_url", "websocketUrl", "streamUrl", "stream.url", "stream.websocket_url");
-            var tokenText = FirstString(root, "stream_token", "token", "streamToken", "stream.token")
-                ?? (streamUrl is null ? null : TokenFromQuery(streamUrl));
-            if (tokenText is null)
+            catch (InvalidOperationException exception)
             {
-                throw ProtocolError($"session {id} has no stream token (looked for 'stream_token', 'token', 'stream.token' and a token in the stream URL)", requestId, credits);
+                throw ProtocolError($"its text cannot be read ({exception.Message})", requestId, credits, exception);
             }
-            var token = new KallglotSecret(tokenText);
-            var streamUri = ResolveStreamUri(streamUrl, apiBaseUri, id, tokenText);
-            var (expiresAt, expirySource) = ReadExpiry(root, receivedAt);
-
-            return new KallglotSession(id, streamUri, token, apiBaseUri)
-            {
-                Provider = ReadProvider(root),
-                Status = FirstString(root, "status", "state") ?? "created",
-                RoutingKind = request?.RoutingKind,
-                Routing = root.TryGetProperty("routing", out var routing) && routing.ValueKind == JsonValueKind.Object
-                    ? (IReadOnlyDictionary<string, object?>)JsonValueConverter.ToPlain(routing)!
-                    : request?.Routing ?? new Dictionary<string, object?>(),
-                SourceLanguage = FirstString(root, "source_language", "sourceLanguage") ?? request?.SourceLanguage,
-                TargetLanguage = FirstString(root, "target_language", "targetLanguage") ?? request?.TargetLanguage,
-                TokenExpiresAt = expiresAt,
-                TokenExpirySource = expirySource,
-                CreatedAt = ReadTime(root, "created_at") ?? receivedAt,
-                CreditsRemaining = credits?.Remaining,
-                CreditsUsed = credits?.Used,
-                RequestId = requestId,
-                Raw = RedactedRaw(root, token),
-            };
         }
+    }
+
+    private static KallglotSession Read(JsonElement document, Uri apiBaseUri, CreateSessionRequest? request, CreditUsage? credits,
+        string? requestId, DateTimeOffset receivedAt)
+    {
+        var root = Unwrap(document);
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw ProtocolError("the response body is not a JSON object", requestId, credits);
+        }
+
+        var id = FirstString(root, "id", "session_id", "sessionId")
+            ?? throw ProtocolError("the response has no session id (looked for 'id' and 'session_id')", requestId, credits);
+
+        var streamUrl = FirstString(root, "websocket_url", "stream_url", "ws_url", "websocketUrl", "streamUrl", "stream.url", "stream.websocket_url");
+        var tokenText = FirstString(root, "stream_token", "token", "streamToken", "stream.token")
+            ?? (streamUrl is null ? null : TokenFromQuery(streamUrl));
+        if (tokenText is null)
+        {
+            throw ProtocolError($"session {id} has no stream token (looked for 'stream_token', 'token', 'stream.token' and a token in the stream URL)", requestId, credits);
+        }
+        var token = new KallglotSecret(tokenText);
+        var streamUri = ResolveStreamUri(streamUrl, apiBaseUri, id, tokenText);
+        var (expiresAt, expirySource) = ReadExpiry(root, receivedAt);
+
+        return new KallglotSession(id, streamUri, token, apiBaseUri)
+        {
+            Provider = ReadProvider(root),
+            Status = FirstString(root, "status", "state") ?? "created",
+            RoutingKind = request?.RoutingKind,
+            Routing = root.TryGetProperty("routing", out var routing) && routing.ValueKind == JsonValueKind.Object
+                ? (IReadOnlyDictionary<string, object?>)JsonValueConverter.ToPlain(routing)!
+                : request?.Routing ?? new Dictionary<string, object?>(),
+            SourceLanguage = FirstString(root, "source_language", "sourceLanguage") ?? request?.SourceLanguage,
+            TargetLanguage = FirstString(root, "target_language", "targetLanguage") ?? request?.TargetLanguage,
+            TokenExpiresAt = expiresAt,
+            TokenExpirySource = expirySource,
+            CreatedAt = ReadTime(root, "created_at") ?? receivedAt,
+            CreditsRemaining = credits?.Remaining,
+            CreditsUsed = credits?.Used,
+            RequestId = requestId,
+            Raw = RedactedRaw(root, token),
+        };
     }
 
     private static JsonElement Unwrap(JsonElement root)

@@ -30,38 +30,50 @@ public static class EventParser
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw new EventParseException($"A stream message is JSON but not an object (it is {root.ValueKind}).");
+                return Read(document.RootElement, json, sessionId, index, receivedAt);
             }
-            if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(typeElement.GetString()))
+            catch (InvalidOperationException exception)
             {
-                throw new EventParseException("A stream message has no 'type'.");
+                // Valid JSON can still hold text .NET cannot make a string of, such as a lone surrogate escape.
+                throw new EventParseException($"A stream message holds text that cannot be read ({exception.Message}).", exception);
             }
-            var type = typeElement.GetString()!;
-            KallglotEvent result = type switch
-            {
-                "session.ready" => new SessionReadyEvent(),
-                "transcript.partial" => new TranscriptPartialEvent
-                {
-                    Speaker = String(root, "speaker"),
-                    Text = String(root, "text") ?? string.Empty,
-                    UtteranceId = String(root, "utterance_id"),
-                },
-                "transcript.final" => ReadFinal(root),
-                "audio.output" => ReadAudio(root),
-                "session.ended" => new SessionEndedEvent { Reason = String(root, "reason") },
-                "error" => ReadError(root),
-                _ => new KallglotEvent(),
-            };
-            result.Type = type;
-            result.SessionId = String(root, "session_id") ?? sessionId;
-            result.Index = index;
-            result.ReceivedAt = receivedAt;
-            result.Json = json;
-            return result;
         }
+    }
+
+    private static KallglotEvent Read(JsonElement root, string json, string sessionId, long index, DateTimeOffset receivedAt)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new EventParseException($"A stream message is JSON but not an object (it is {root.ValueKind}).");
+        }
+        if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(typeElement.GetString()))
+        {
+            throw new EventParseException("A stream message has no 'type'.");
+        }
+        var type = typeElement.GetString()!;
+        KallglotEvent result = type switch
+        {
+            "session.ready" => new SessionReadyEvent(),
+            "transcript.partial" => new TranscriptPartialEvent
+            {
+                Speaker = String(root, "speaker"),
+                Text = String(root, "text") ?? string.Empty,
+                UtteranceId = String(root, "utterance_id"),
+            },
+            "transcript.final" => ReadFinal(root),
+            "audio.output" => ReadAudio(root),
+            "session.ended" => new SessionEndedEvent { Reason = String(root, "reason") },
+            "error" => ReadError(root),
+            _ => new KallglotEvent(),
+        };
+        result.Type = type;
+        result.SessionId = String(root, "session_id") ?? sessionId;
+        result.Index = index;
+        result.ReceivedAt = receivedAt;
+        result.Json = json;
+        return result;
     }
 
     private static TranscriptFinalEvent ReadFinal(JsonElement root)

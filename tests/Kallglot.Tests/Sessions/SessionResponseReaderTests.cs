@@ -126,4 +126,12 @@ public sealed class SessionResponseReaderTests
 
         Assert.Equal(KallglotErrorKind.Protocol, error.Kind);
     }
+
+    [Fact]
+    public void Text_that_cannot_become_a_string_is_a_protocol_error_not_a_crash()
+    {
+        var error = Assert.Throws<KallglotException>(() => Read("""{"id":"sess_\ud800","token":"t"}"""));
+
+        Assert.Equal("unreadable_session_response", error.ErrorId);
+    }
 }

@@ -42,7 +42,7 @@ public class KallglotEvent
             using var document = JsonDocument.Parse(json);
             return JsonValueConverter.ToPlain(document.RootElement) as IReadOnlyDictionary<string, object?> ?? new Dictionary<string, object?>();
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
             return new Dictionary<string, object?>();
         }

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Kallglot.Benchmarks.Harness;
+
+namespace Kallglot.Benchmarks.Measurements;
+
+/// <summary>
+/// Events per second from a flood of mixed transcript events: the module's Receive-KallglotStream
+/// -Wait | Measure-Object, against a plain C# ClientWebSocket + System.Text.Json loop (the limit) and
+/// a plain PowerShell ClientWebSocket + ConvertFrom-Json script (what an admin writes today).
+/// </summary>
+internal static class ReceiveThroughputMeasurement
+{
+    private const string ModuleScript = """
+        $ErrorActionPreference = 'Stop'
+        Import-Module $env:KG_MODULE
+        $key = ConvertTo-SecureString $env:KG_KEY -AsPlainText -Force
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $env:KG_BASE -ApiKey $key | Connect-KallglotStream
+        $null = Receive-KallglotStream $stream
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-RestMethod -Method Post -Uri "$($env:KG_BASE)_emulator/sessions/$($stream.SessionId)/flood" -ContentType 'application/json' -Body (@{ count = [int]$env:KG_COUNT; end = $true } | ConvertTo-Json) | Out-Null
+        $count = (Receive-KallglotStream $stream -Wait | Measure-Object).Count
+        $watch.Stop()
+        @{ count = $count; seconds = $watch.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+        """;
+
+    private const string PlainScript = """
+        $ErrorActionPreference = 'Stop'
+        $session = Invoke-RestMethod -Method Post -Uri "$($env:KG_BASE)v1/sessions" -Headers @{ Authorization = "Bearer $($env:KG_KEY)" } -ContentType 'application/json' -Body '{"routing":{"phone_number":"+14155550100"}}'
+        $socket = [System.Net.WebSockets.ClientWebSocket]::new()
+        $socket.ConnectAsync([Uri]$session.websocket_url, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $buffer = [byte[]]::new(65536)
+        $segment = [ArraySegment[byte]]::new($buffer)
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-RestMethod -Method Post -Uri "$($env:KG_BASE)_emulator/sessions/$($session.id)/flood" -ContentType 'application/json' -Body (@{ count = [int]$env:KG_COUNT; end = $true } | ConvertTo-Json) | Out-Null
+        $count = 0
+        while ($true) {
+            $result = $socket.ReceiveAsync($segment, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+            $event = [Text.Encoding]::UTF8.GetString($buffer, 0, $result.Count) | ConvertFrom-Json
+            $count++
+            if ($event.type -eq 'session.ended') { break }
+        }
+        $watch.Stop()
+        @{ count = $count; seconds = $watch.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+        """;
+
+    public static async Task<BenchmarkRow[]> RunAsync(BenchmarkContext context, EmulatorProcess emulator, int events, int plainEvents)
+    {
+        var limit = await CSharpLoopAsync(emulator, events);
+        var module = Rate(context.PowerShell.RunJson(ModuleScript, With(context.ScriptEnvironment(emulator), events)));
+        var plain = Rate(context.PowerShell.RunJson(PlainScript, With(context.ScriptEnvironment(emulator), plainEvents)));
+        return
+        [
+            new BenchmarkRow($"Receive {events:N0} events, vs plain C# loop (the limit)", $"{module:N0} ev/s", $"{limit:N0} ev/s", $"{module / limit:P0}", ">= 50%", module / limit >= 0.5),
+            new BenchmarkRow($"Receive, vs plain PowerShell + ConvertFrom-Json ({plainEvents:N0} events)", $"{module:N0} ev/s", $"{plain:N0} ev/s", $"{module / plain:0.0}x", ">= 10x", module / plain >= 10),
+        ];
+    }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> environment, int count)
+    {
+        environment["KG_COUNT"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return environment;
+    }
+
+    private static double Rate(JsonElement result) => result.GetProperty("count").GetDouble() / result.GetProperty("seconds").GetDouble();
+
+    private static async Task<double> CSharpLoopAsync(EmulatorProcess emulator, int events)
+    {
+        var (id, uri) = await emulator.CreateSessionPlainAsync();
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(uri, CancellationToken.None);
+        var buffer = new byte[64 * 1024];
+        var stopwatch = Stopwatch.StartNew();
+        await emulator.PostAsync($"/_emulator/sessions/{id}/flood", new { count = events, end = true });
+        var count = 0;
+        while (true)
+        {
+            var received = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer.AsMemory(received), CancellationToken.None);
+                received += result.Count;
+            }
+            while (!result.EndOfMessage);
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, received));
+            count++;
+            if (document.RootElement.GetProperty("type").GetString() == "session.ended")
+            {
+                break;
+            }
+        }
+        stopwatch.Stop();
+        return count / stopwatch.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using BenchmarkDotNet.Running;
+using Kallglot.Benchmarks.Harness;
+using Kallglot.Benchmarks.Measurements;
+using Kallglot.Benchmarks.Micro;
+
+// build.ps1 -Task Bench runs this with the built module; --micro runs the BenchmarkDotNet micro-benchmarks instead.
+if (args.Contains("--micro"))
+{
+    BenchmarkRunner.Run<HotPathBenchmarks>();
+    return 0;
+}
+
+string Argument(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"{name} is required.");
+var context = new BenchmarkContext(Path.GetFullPath(Argument("--module")), Path.GetFullPath(Argument("--pwsh")),
+    Directory.CreateTempSubdirectory("kallglot-bench-").FullName);
+var outPath = Path.GetFullPath(Argument("--out"));
+var rows = new List<BenchmarkRow>();
+var started = DateTime.UtcNow;
+
+void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\:ss}] {what}");
+
+try
+{
+    Report("import");
+    rows.Add(ImportMeasurement.Run(context));
+
+    using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000"))
+    {
+        Report("receive throughput");
+        rows.AddRange(await ReceiveThroughputMeasurement.RunAsync(context, emulator, events: 200_000, plainEvents: 200_000));
+        Report("latency");
+        rows.AddRange(await LatencyMeasurement.RunAsync(context, emulator, events: 2_000));
+        Report("send throughput");
+        rows.Add(await SendThroughputMeasurement.RunAsync(context, emulator, TimeSpan.FromHours(1)));
+        Report("pacing");
+        rows.AddRange(await PacingMeasurement.RunAsync(context, emulator, TimeSpan.FromSeconds(60)));
+    }
+    using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000"))
+    {
+        Report("scale");
+        rows.AddRange(await ScaleMeasurement.RunAsync(context, emulator, streams: 100, audio: TimeSpan.FromSeconds(30)));
+    }
+}
+finally
+{
+    Directory.Delete(context.Scratch, recursive: true);
+}
+
+var table = new StringBuilder();
+table.AppendLine(CultureInfo.InvariantCulture, $"Kallglot module benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(DateTime.UtcNow - started).TotalMinutes:0.0} min");
+table.AppendLine();
+table.AppendLine("| Measurement | Module | Baseline (same run) | Ratio | Target | Met | Notes |");
+table.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+foreach (var row in rows)
+{
+    table.AppendLine(CultureInfo.InvariantCulture, $"| {row.Measurement} | {row.Module} | {row.Baseline} | {row.Ratio} | {row.Target} | {(row.Met ? "yes" : "NO")} | {row.Notes} |");
+}
+Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+File.WriteAllText(outPath, table.ToString());
+Console.WriteLine();
+Console.WriteLine(table);
+return 0;
