@@ -113,9 +113,17 @@ function Invoke-Test {
     $passed = 0
     $failed = 0
 
+    # Every emulator the tests start accepts this key and prefixes its tokens with this: after the
+    # run, no byte of test output may hold either (the leak check below).
+    $canaryKey = 'kg_test_leakcanary_' + [guid]::NewGuid().ToString('N')
+    $canaryTokenPrefix = 'tok_leakcanary_' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '_'
+    $env:KALLGLOT_EMULATOR_API_KEY = $canaryKey
+    $env:KALLGLOT_EMULATOR_TOKEN_PREFIX = $canaryTokenPrefix
+
     Write-Host 'Running xunit (tests/Kallglot.Tests)...' -ForegroundColor Cyan
     dotnet test (Join-Path $Root 'tests/Kallglot.Tests') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $ResultsDir
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $ResultsDir *>&1 |
+        Tee-Object -FilePath (Join-Path $ResultsDir 'xunit-console.log')
     $xunitExit = $LASTEXITCODE
     $xunit = Read-TrxCounts (Join-Path $ResultsDir 'xunit.trx')
     if ($null -eq $xunit) {
@@ -141,7 +149,7 @@ function Invoke-Test {
     if ($Tag) { $runnerArgs += @('-Tag', ($Tag -join ',')) }
     if ($ExcludeTag) { $runnerArgs += @('-ExcludeTag', ($ExcludeTag -join ',')) }
     Push-Location $Root
-    try { dotnet pwsh @runnerArgs } finally { Pop-Location }
+    try { dotnet pwsh @runnerArgs *>&1 | Tee-Object -FilePath (Join-Path $ResultsDir 'pester-console.log') } finally { Pop-Location }
     $pesterExit = $LASTEXITCODE
     if (Test-Path $summaryPath) {
         $pester = Get-Content -Raw $summaryPath | ConvertFrom-Json
@@ -154,6 +162,17 @@ function Invoke-Test {
         Write-Host "Pester produced no results (exit code $pesterExit): counted as one failure." -ForegroundColor Red
         $failed++
     }
+
+    $leaks = Get-ChildItem $ResultsDir -File -Recurse | Select-String -SimpleMatch -Pattern $canaryKey, $canaryTokenPrefix -List
+    if ($leaks) {
+        Write-Host "Leak check FAILED: the API key or a stream token appears in test output: $(($leaks | ForEach-Object { "$($_.Path):$($_.LineNumber)" }) -join ', ')" -ForegroundColor Red
+        $failed++
+    }
+    else {
+        Write-Host "Leak check: no API key or stream token in any of $((Get-ChildItem $ResultsDir -File -Recurse).Count) test output files"
+        $passed++
+    }
+    Remove-Item Env:KALLGLOT_EMULATOR_API_KEY, Env:KALLGLOT_EMULATOR_TOKEN_PREFIX
 
     Write-Host "Tests: $passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }

@@ -22,6 +22,7 @@ try
             case "--idle-timeout-seconds": options.IdleTimeout = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
             case "--script": options.Script = JsonSerializer.Deserialize<List<ScriptedUtterance>>(File.ReadAllText(Next()), new JsonSerializerOptions(JsonSerializerDefaults.Web)) ?? []; break;
             case "--no-audio-pacing": options.PaceAudioOutput = false; break;
+            case "--token-prefix": options.TokenPrefix = Next(); break;
             case "--seed": options.Seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--log": options.LogToConsole = true; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -32,6 +33,16 @@ catch (Exception exception) when (exception is ArgumentException or FormatExcept
 {
     Console.Error.WriteLine($"Kallglot emulator: {exception.Message}");
     return 2;
+}
+// Test runs set these so that every emulator they start uses a known key and token prefix, which
+// the build then searches all test output for: a leak check that covers every test at once.
+if (keys.Count == 0 && Environment.GetEnvironmentVariable("KALLGLOT_EMULATOR_API_KEY") is { Length: > 0 } canaryKey)
+{
+    keys.Add(canaryKey);
+}
+if (options.TokenPrefix.Length == 0 && Environment.GetEnvironmentVariable("KALLGLOT_EMULATOR_TOKEN_PREFIX") is { Length: > 0 } canaryPrefix)
+{
+    options.TokenPrefix = canaryPrefix;
 }
 if (keys.Count > 0)
 {

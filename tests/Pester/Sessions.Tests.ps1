@@ -185,6 +185,14 @@ Describe 'New-KallglotSession' {
     }
 }
 
+Describe 'Leak check wiring' {
+    It 'test emulators use the leak-check canary key (skipped when not run by build.ps1, which sets it)' -Skip:(-not $env:KALLGLOT_EMULATOR_API_KEY) {
+        $key | Should -Be $env:KALLGLOT_EMULATOR_API_KEY
+        $session = New-KallglotSession -PhoneNumber '+14155550100'
+        Get-StreamTokenForTest $session | Should -BeLike "$($env:KALLGLOT_EMULATOR_TOKEN_PREFIX)*"
+    }
+}
+
 Describe 'Connect-Kallglot and Get-KallglotContext' {
     It 'shows where the endpoint and key come from, with the key masked' {
         $context = Get-KallglotContext

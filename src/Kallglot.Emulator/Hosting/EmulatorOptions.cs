@@ -36,6 +36,9 @@ public sealed class EmulatorOptions
     /// <summary>Whether the server logs to the console.</summary>
     public bool LogToConsole { get; set; }
 
+    /// <summary>Put before every stream token, so a leak test can search any output for tokens it never saw.</summary>
+    public string TokenPrefix { get; set; } = string.Empty;
+
     /// <summary>Seed of the Varying shapes' choices.</summary>
     public int Seed { get; set; } = 1;
 }

@@ -98,7 +98,7 @@ internal static partial class SessionEndpoints
                 metadata[key] = value?.DeepClone();
             }
         }
-        var token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = state.Options.TokenPrefix + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var session = new EmulatedSession(state.NewId("sess_", 12), token, DateTimeOffset.UtcNow + state.Options.TokenTimeToLive, routing, provider,
             (string?)body["source_language"], (string?)body["target_language"], metadata.Count == 0 ? null : metadata);
         state.Sessions[session.Id] = session;

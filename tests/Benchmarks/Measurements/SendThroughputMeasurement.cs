@@ -28,16 +28,24 @@ internal static class SendThroughputMeasurement
         WriteQuietAudio(path, audio);
         var frames = (int)(audio.TotalMilliseconds / 20);
 
-        var baselineRate = await CSharpLoopAsync(emulator, path, frames);
-
+        // The emulator shares the two cores, so single runs vary: three alternating runs each, medians compared.
+        var baselineRates = new List<double>();
+        var moduleRates = new List<double>();
         var environment = context.ScriptEnvironment(emulator);
         environment["KG_AUDIO"] = path;
-        var module = context.PowerShell.RunJson(ModuleScript, environment);
-        var moduleRate = module.GetProperty("frames").GetDouble() / module.GetProperty("seconds").GetDouble();
+        for (var run = 0; run < 3; run++)
+        {
+            baselineRates.Add(await CSharpLoopAsync(emulator, path, frames));
+            var module = context.PowerShell.RunJson(ModuleScript, environment);
+            moduleRates.Add(module.GetProperty("frames").GetDouble() / module.GetProperty("seconds").GetDouble());
+        }
+        var baselineRate = Percentiles.Median(baselineRates);
+        var moduleRate = Percentiles.Median(moduleRates);
         File.Delete(path);
 
-        return new BenchmarkRow($"Send {audio.TotalMinutes:0} min of audio unpaced ({frames:N0} frames), vs plain C# loop",
-            $"{moduleRate:N0} frames/s", $"{baselineRate:N0} frames/s", $"{moduleRate / baselineRate:P0}", ">= 80%", moduleRate / baselineRate >= 0.8);
+        return new BenchmarkRow($"Send {audio.TotalMinutes:0} min of audio unpaced ({frames:N0} frames), vs plain C# loop (median of 3)",
+            $"{moduleRate:N0} frames/s", $"{baselineRate:N0} frames/s", $"{moduleRate / baselineRate:P0}", ">= 80%", moduleRate / baselineRate >= 0.8,
+            $"runs: module {string.Join(", ", moduleRates.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}; C# {string.Join(", ", baselineRates.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}");
     }
 
     private static void WriteQuietAudio(string path, TimeSpan duration)

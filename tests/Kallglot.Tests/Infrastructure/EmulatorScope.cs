@@ -26,6 +26,12 @@ internal sealed class EmulatorScope : IAsyncDisposable
     public static async Task<EmulatorScope> StartAsync(Action<EmulatorOptions>? configure = null)
     {
         var options = new EmulatorOptions { PaceAudioOutput = false };
+        // build.ps1 sets a known key and token prefix, then searches all test output for them.
+        if (Environment.GetEnvironmentVariable("KALLGLOT_EMULATOR_API_KEY") is { Length: > 0 } canaryKey)
+        {
+            options.ApiKeys = [canaryKey];
+        }
+        options.TokenPrefix = Environment.GetEnvironmentVariable("KALLGLOT_EMULATOR_TOKEN_PREFIX") ?? string.Empty;
         configure?.Invoke(options);
         return new EmulatorScope(await EmulatorHost.StartAsync(options));
     }
