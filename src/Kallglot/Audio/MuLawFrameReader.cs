@@ -55,7 +55,7 @@ public sealed class MuLawFrameReader : IDisposable
     /// <exception cref="KallglotException">Missing, empty, not WAV, or an unsupported codec or channel count.</exception>
     public static MuLawFrameReader Open(string path, AudioInputEncoding encoding = AudioInputEncoding.Wav, int frameMilliseconds = 20)
     {
-        if (frameMilliseconds is < 10 or > 1000 || frameMilliseconds * SampleRate % 1000 != 0)
+        if (frameMilliseconds is < 10 or > 1000)
         {
             throw new KallglotValidationException("invalid_frame_length", "FrameMilliseconds",
                 $"{frameMilliseconds} ms is not a usable frame length. Give 10 to 1000 ms; 20 ms (160 bytes) is the default.");
