@@ -1,5 +1,7 @@
 @{
     RootModule           = 'Kallglot.PowerShell.dll'
+    # Imported before the root module: it loads the engine and its dependencies in their own context.
+    NestedModules        = @('Kallglot.PowerShell.Loader.dll')
     # build.ps1 writes the version from Directory.Build.props (KallglotVersion) into the built copy.
     ModuleVersion        = '0.0.0'
     GUID                 = '6f4c1f0e-2d4b-4c8e-9a51-7b1f3c2e9d40'

@@ -40,12 +40,15 @@ $ResultsDir = Join-Path $Out 'test-results'
 $PesterVersion = '5.7.1'
 
 # The dlls the module ships, by name: a missing one fails the build instead of failing an import.
-$ModuleAssemblies = @(
-    'Kallglot.PowerShell.dll'
+# Only the cmdlet assembly sits in the module folder; the engine and its dependencies go to
+# dependencies/, where only the module's own load context looks (src/Kallglot.PowerShell/Isolation).
+$ModuleAssemblies = @('Kallglot.PowerShell.dll', 'Kallglot.PowerShell.Loader.dll')
+$EngineAssemblies = @(
     'Kallglot.dll'
     'Websocket.Client.dll'
     'System.Reactive.dll'
     'Microsoft.Extensions.Logging.Abstractions.dll'
+    'Microsoft.Extensions.DependencyInjection.Abstractions.dll'
     'Microsoft.IO.RecyclableMemoryStream.dll'
     'NAudio.Core.dll'
 )
@@ -79,12 +82,18 @@ function Invoke-Build {
     Invoke-Native 'dotnet publish (module)' {
         dotnet publish (Join-Path $Root 'src/Kallglot.PowerShell') -c $Configuration --no-build --nologo -v:quiet -o (Join-Path $publish 'module')
     }
+    Invoke-Native 'dotnet publish (loader)' {
+        dotnet publish (Join-Path $Root 'src/Kallglot.PowerShell.Loader') -c $Configuration --no-build --nologo -v:quiet -o (Join-Path $publish 'module')
+    }
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
     $null = New-Item -ItemType Directory -Force $ModuleOut
-    foreach ($name in $ModuleAssemblies) {
-        $source = Join-Path $publish "module/$name"
-        if (-not (Test-Path $source)) { throw "The module needs $name, but the publish output has no such file." }
-        Copy-Item $source $ModuleOut
+    $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'dependencies')
+    foreach ($set in @(@{ Names = $ModuleAssemblies; To = $ModuleOut }, @{ Names = $EngineAssemblies; To = $dependencies.FullName })) {
+        foreach ($name in $set.Names) {
+            $source = Join-Path $publish "module/$name"
+            if (-not (Test-Path $source)) { throw "The module needs $name, but the publish output has no such file." }
+            Copy-Item $source $set.To
+        }
     }
     Copy-Item (Join-Path $Root 'src/Kallglot.PowerShell/Kallglot.format.ps1xml') $ModuleOut
 
@@ -138,10 +147,10 @@ function Invoke-Test {
     }
 
     Write-Host 'Running Pester (tests/Pester) against out/Kallglot...' -ForegroundColor Cyan
-    $pesterManifest = Join-Path (Get-NuGetPackagesFolder) "pester/$PesterVersion/tools/Pester.psd1"
-    if (-not (Test-Path $pesterManifest)) {
-        Invoke-Native 'restoring Pester from NuGet' { dotnet restore (Join-Path $Root 'tools/Tools.proj') --nologo -v:quiet }
-    }
+    $packages = Get-NuGetPackagesFolder
+    $pesterManifest = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    Invoke-Native 'restoring the test tools from NuGet' { dotnet restore (Join-Path $Root 'tools/Tools.proj') --nologo -v:quiet }
+    $env:KALLGLOT_TEST_PACKAGES = $packages
     $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
     $runner = Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1'
     $runnerArgs = @('-NoProfile', '-NonInteractive', '-File', $runner, '-PesterManifest', $pesterManifest, '-ModuleManifest', (Join-Path $ModuleOut 'Kallglot.psd1'),

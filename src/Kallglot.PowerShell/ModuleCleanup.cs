@@ -7,5 +7,9 @@ namespace Kallglot.PowerShell;
 public sealed class ModuleCleanup : IModuleAssemblyCleanup
 {
     /// <inheritdoc />
-    public void OnRemove(PSModuleInfo psModuleInfo) => StreamRegistry.CloseAll();
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        StreamRegistry.CloseAll();
+        TypeNames.Remove();
+    }
 }

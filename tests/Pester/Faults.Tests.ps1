@@ -149,7 +149,7 @@ Describe 'Stream faults' {
         $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
         $runner = [powershell]::Create()
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $null = $runner.AddScript({ param($ModulePath, $Stream) Import-Module $ModulePath; Receive-KallglotStream -Stream $Stream -Wait }).AddArgument((Get-Module Kallglot).Path).AddArgument($stream)
+        $null = $runner.AddScript({ param($ModulePath, $Stream) Import-Module $ModulePath; Receive-KallglotStream -Stream $Stream -Wait }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stream)
         $null = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
         Wait-Until -Because 'the receive to start' { $output.Count -ge 1 }
         $runner.Stop()

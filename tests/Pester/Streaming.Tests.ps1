@@ -100,7 +100,7 @@ Describe 'Connect-KallglotStream, Receive-KallglotStream, Disconnect-KallglotStr
                 param($ModulePath, $Stream)
                 Import-Module $ModulePath
                 Receive-KallglotStream -Stream $Stream -Wait
-            }).AddArgument((Get-Module Kallglot).Path).AddArgument($stream)
+            }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stream)
         $async = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
         try {
             Wait-Until -Because 'session.ready to reach the waiting pipeline' { $output.Count -ge 1 }
