@@ -16,6 +16,8 @@
     Test: run only the Pester tests with these tags.
 .PARAMETER ExcludeTag
     Test: skip the Pester tests with these tags.
+.PARAMETER Soak
+    Test: run the soak test (50 paced streams) for two minutes instead of 20 seconds.
 #>
 [CmdletBinding()]
 param(
@@ -27,7 +29,10 @@ param(
 
     [string[]] $Tag,
 
-    [string[]] $ExcludeTag
+    [string[]] $ExcludeTag,
+
+    # Test: the soak test runs its full two minutes instead of CI's 20 seconds.
+    [switch] $Soak
 )
 
 $ErrorActionPreference = 'Stop'
@@ -128,6 +133,7 @@ function Invoke-Test {
     $canaryTokenPrefix = 'tok_leakcanary_' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '_'
     $env:KALLGLOT_EMULATOR_API_KEY = $canaryKey
     $env:KALLGLOT_EMULATOR_TOKEN_PREFIX = $canaryTokenPrefix
+    if ($Soak) { $env:KALLGLOT_SOAK_SECONDS = '120' }
 
     Write-Host 'Running xunit (tests/Kallglot.Tests)...' -ForegroundColor Cyan
     dotnet test (Join-Path $Root 'tests/Kallglot.Tests') -c $Configuration --no-build --nologo `
