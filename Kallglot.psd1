@@ -21,6 +21,8 @@
         'Receive-KallglotStream'
         'Disconnect-KallglotStream'
         'Send-KallglotAudio'
+        'Export-KallglotTranscript'
+        'Test-KallglotConnection'
         'Invoke-KallglotRequest'
         'Start-KallglotEmulator'
         'Stop-KallglotEmulator'

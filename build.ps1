@@ -101,6 +101,9 @@ function Invoke-Build {
         }
     }
     Copy-Item (Join-Path $Root 'src/Kallglot.PowerShell/Kallglot.format.ps1xml') $ModuleOut
+    # Test-KallglotConnection plays this by default: a few seconds of real speech.
+    $samples = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'samples')
+    Copy-Item (Join-Path $Root 'examples/sample-call.wav') $samples
 
     $version = Get-ModuleVersion
     $manifest = Get-Content -Raw (Join-Path $Root 'Kallglot.psd1')

@@ -16,6 +16,7 @@ Import-Module $PesterManifest -Force
 
 # The test files import the module from here, never from the source tree.
 $env:KALLGLOT_TEST_MODULE = $ModuleManifest
+$env:KALLGLOT_TEST_PESTER = $PesterManifest
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $TestPath

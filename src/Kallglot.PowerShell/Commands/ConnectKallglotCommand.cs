@@ -8,7 +8,7 @@ using Kallglot.PowerShell.Errors;
 namespace Kallglot.PowerShell.Commands;
 
 /// <summary>Connect-Kallglot: sets the API key and endpoint that later cmdlets in this PowerShell process use.</summary>
-[Cmdlet(VerbsCommunications.Connect, "Kallglot", SupportsShouldProcess = false)]
+[Cmdlet(VerbsCommunications.Connect, "Kallglot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(KallglotContext))]
 public sealed class ConnectKallglotCommand : PSCmdlet
 {
@@ -52,6 +52,10 @@ public sealed class ConnectKallglotCommand : PSCmdlet
             {
                 ThrowTerminatingError(ErrorRecordFactory.From(exception, BaseUri));
             }
+        }
+        if (!ShouldProcess("Kallglot defaults for this PowerShell process", "Set the API key and endpoint"))
+        {
+            return;
         }
         ModuleContext.Set(ApiKey, BaseUri, AllowInsecureConnection.IsPresent);
         var (baseUri, baseSource) = ModuleContext.ResolveBaseUri(null);

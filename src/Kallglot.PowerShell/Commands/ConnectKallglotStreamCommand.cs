@@ -10,7 +10,7 @@ namespace Kallglot.PowerShell.Commands;
 /// Connect-KallglotStream: opens the session's real-time WebSocket stream and returns it once
 /// connected. Connect promptly: the session's stream token lasts 5 minutes; once open, expiry does not matter.
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "KallglotStream")]
+[Cmdlet(VerbsCommunications.Connect, "KallglotStream", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(KallglotStream))]
 public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
 {
@@ -41,6 +41,10 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (!ShouldProcess(Session.Id, "Open the session's stream"))
+        {
+            return;
+        }
         var options = new KallglotStreamOptions
         {
             ConnectTimeout = TimeSpan.FromSeconds(TimeoutSec),

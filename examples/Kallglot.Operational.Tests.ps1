@@ -1,0 +1,54 @@
+<#
+.SYNOPSIS
+    An operational check of the Kallglot API, for admins to run unchanged against the emulator or
+    the real API: a session can be created, its stream is ready in time, audio round-trips into a
+    final transcript with a translation, and credits stay above a threshold.
+.EXAMPLE
+    # Against the real API (KALLGLOT_API_KEY and, if needed, KALLGLOT_BASE_URL set):
+    Invoke-Pester ./examples/Kallglot.Operational.Tests.ps1
+.EXAMPLE
+    # With thresholds of your own, or against the emulator:
+    $emulator = Start-KallglotEmulator -ScriptPath ./examples/sample-script.json
+    $data = @{ BaseUri = $emulator.BaseUri; ApiKey = $emulator.ApiKey; MinimumCredits = 5; ReadyWithinMs = 2000 }
+    Invoke-Pester -Container (New-PesterContainer -Path ./examples/Kallglot.Operational.Tests.ps1 -Data $data)
+.NOTES
+    Each run creates one session, which costs one API credit.
+#>
+param(
+    [Uri] $BaseUri,
+    [securestring] $ApiKey,
+    [int] $MinimumCredits = 10,
+    [int] $ReadyWithinMs = 3000,
+    [int] $RoundTripWithinMs = 20000,
+    [string] $ModulePath = 'Kallglot'
+)
+
+BeforeAll {
+    Import-Module $ModulePath -ErrorAction Stop
+    $connection = @{}
+    if ($BaseUri) { $connection.BaseUri = $BaseUri }
+    if ($ApiKey) { $connection.ApiKey = $ApiKey }
+    $script:check = Test-KallglotConnection @connection -Confirm:$false
+}
+
+Describe 'Kallglot API operational check' {
+    It 'creates a session' {
+        $check.FailureId | Should -Not -BeIn @('unauthorized', 'insufficient_api_credits', 'organization_inactive', 'connection_failed') -Because $check.Failure
+        $check.SessionId | Should -Not -BeNullOrEmpty -Because $check.Failure
+    }
+
+    It 'has its stream ready within <ReadyWithinMs> ms' {
+        $check.StreamReady | Should -Not -BeNullOrEmpty -Because $check.Failure
+        $check.StreamReady.TotalMilliseconds | Should -BeLessThan $ReadyWithinMs
+    }
+
+    It 'turns audio into a final transcript with a translation within <RoundTripWithinMs> ms' {
+        $check.Transcript | Should -Not -BeNullOrEmpty -Because $check.Failure
+        $check.Translation | Should -Not -BeNullOrEmpty
+        $check.RoundTrip.TotalMilliseconds | Should -BeLessThan $RoundTripWithinMs
+    }
+
+    It 'has more than <MinimumCredits> API credits left' {
+        $check.CreditsRemaining | Should -BeGreaterThan $MinimumCredits
+    }
+}

@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using Kallglot.Diagnostics;
+using Kallglot.Errors;
+using Kallglot.PowerShell.Errors;
+
+namespace Kallglot.PowerShell.Commands;
+
+/// <summary>
+/// Test-KallglotConnection: checks the API end to end (session creation, stream ready time, a round
+/// trip from audio to a final transcript with translation, credits) and returns the figures.
+/// It creates one session, which costs one API credit.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "KallglotConnection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(ConnectionCheckResult))]
+public sealed class TestKallglotConnectionCommand : KallglotApiCmdlet
+{
+    /// <summary>A WAV of speech to play as the caller; by default the short sample call that ships with the module.</summary>
+    [Parameter]
+    public string? AudioPath { get; set; }
+
+    /// <summary>How long the whole check may take, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(5, 600)]
+    public int CheckTimeoutSec { get; set; } = 60;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var audio = AudioPath is null
+            ? Path.Combine(Path.GetDirectoryName(typeof(TestKallglotConnectionCommand).Assembly.Location)!, "samples", "sample-call.wav")
+            : GetUnresolvedProviderPathFromPSPath(AudioPath);
+        if (!File.Exists(audio))
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Create("audio_file_not_found", KallglotErrorKind.File,
+                $"The audio file '{audio}' does not exist. Give a WAV of speech with -AudioPath.", audio));
+        }
+        if (!ShouldProcess("Kallglot API", "Run an end-to-end check (creates a session: 1 API credit)"))
+        {
+            return;
+        }
+        var result = Await(cancellation => ConnectionCheck.RunAsync(CreateClient(), audio, TimeSpan.FromSeconds(CheckTimeoutSec), cancellation), audio);
+        WriteVerbose(result.ToString());
+        WriteObject(result);
+    }
+}

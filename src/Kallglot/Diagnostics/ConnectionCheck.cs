@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Kallglot.Audio;
+using Kallglot.Errors;
+using Kallglot.Sessions;
+using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.Diagnostics;
+
+/// <summary>
+/// An end-to-end check of the API, for operational tests: create a session (one credit), open its
+/// stream, wait for session.ready, play a recording, wait for the first final transcript with its
+/// translation, close. Each step is timed; a failure is recorded, not thrown.
+/// </summary>
+public static class ConnectionCheck
+{
+    /// <summary>Runs the check with <paramref name="audioPath"/> (a WAV of speech) as the caller.</summary>
+    public static async Task<ConnectionCheckResult> RunAsync(KallglotClient client, string audioPath, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var result = new ConnectionCheckResult { BaseUri = client.BaseUri };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        KallglotStream? stream = null;
+        var step = "create a session";
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var session = await client.CreateSessionAsync(CreateSessionRequest.ForPhoneNumber("+14155550100"), deadline.Token).ConfigureAwait(false);
+            result.SessionCreated = watch.Elapsed;
+            result.SessionId = session.Id;
+            result.CreditsRemaining = session.CreditsRemaining;
+            result.CreditsUsed = session.CreditsUsed;
+
+            step = "open the stream";
+            watch.Restart();
+            stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { AllowInsecureConnection = client.Options.AllowInsecureConnection }, deadline.Token).ConfigureAwait(false);
+            step = "receive session.ready";
+            await NextAsync<SessionReadyEvent>(stream, deadline.Token).ConfigureAwait(false);
+            result.StreamReady = watch.Elapsed;
+
+            step = "play audio and receive a final transcript";
+            using var reader = MuLawFrameReader.Open(audioPath);
+            watch.Restart();
+            var send = stream.StartBackgroundSend(reader, "caller", paced: true);
+            var final = await NextAsync<TranscriptFinalEvent>(stream, deadline.Token).ConfigureAwait(false);
+            result.RoundTrip = watch.Elapsed;
+            result.Transcript = final.Text;
+            result.Translation = final.TranslationText;
+            send.Cancel();
+            if (final.Translation is null)
+            {
+                result.FailureId = "translation_missing";
+                result.Failure = "The final transcript came without a translation.";
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result.FailureId = "check_timeout";
+            result.Failure = $"Could not {step} within {timeout.TotalSeconds:0} s.";
+        }
+        catch (KallglotException exception)
+        {
+            result.FailureId = exception.ErrorId;
+            result.Failure = $"Could not {step}: {exception.Message}";
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.CloseAsync().ConfigureAwait(false);
+            }
+        }
+        return result;
+    }
+
+    private static async Task<T> NextAsync<T>(KallglotStream stream, CancellationToken cancellationToken) where T : KallglotEvent
+    {
+        while (await stream.WaitForEventAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (stream.TryReadEvent(out var streamEvent))
+            {
+                if (streamEvent is T match)
+                {
+                    return match;
+                }
+            }
+        }
+        throw new KallglotStreamException("stream_ended", KallglotErrorKind.Connection, $"The stream ended ({stream.State}) before a {typeof(T).Name} arrived.");
+    }
+}

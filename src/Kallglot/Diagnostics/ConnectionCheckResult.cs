@@ -1,0 +1,44 @@
+namespace Kallglot.Diagnostics;
+
+/// <summary>What an end-to-end check of the API found: each step's time, the round-trip transcript, the credits.</summary>
+public sealed class ConnectionCheckResult
+{
+    /// <summary>The endpoint checked.</summary>
+    public required Uri BaseUri { get; init; }
+
+    /// <summary>True when every step succeeded.</summary>
+    public bool Passed => Failure is null;
+
+    /// <summary>What went wrong, with its error id, when a step failed.</summary>
+    public string? Failure { get; internal set; }
+
+    /// <summary>The error id of the failure.</summary>
+    public string? FailureId { get; internal set; }
+
+    /// <summary>The session created for the check.</summary>
+    public string? SessionId { get; internal set; }
+
+    /// <summary>Time to create the session.</summary>
+    public TimeSpan? SessionCreated { get; internal set; }
+
+    /// <summary>Time from connecting to <c>session.ready</c>.</summary>
+    public TimeSpan? StreamReady { get; internal set; }
+
+    /// <summary>Time from the first audio frame to the first final transcript.</summary>
+    public TimeSpan? RoundTrip { get; internal set; }
+
+    /// <summary>The first final transcript's text.</summary>
+    public string? Transcript { get; internal set; }
+
+    /// <summary>Its translation.</summary>
+    public string? Translation { get; internal set; }
+
+    /// <summary>Credits left after the check's session.</summary>
+    public long? CreditsRemaining { get; internal set; }
+
+    /// <summary>Credits used, as the API reported.</summary>
+    public long? CreditsUsed { get; internal set; }
+
+    /// <inheritdoc />
+    public override string ToString() => Passed ? $"passed: ready in {StreamReady?.TotalMilliseconds:0} ms, round trip {RoundTrip?.TotalMilliseconds:0} ms" : $"failed: {Failure}";
+}

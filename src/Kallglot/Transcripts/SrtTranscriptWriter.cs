@@ -1,0 +1,19 @@
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.Transcripts;
+
+/// <summary>SubRip: a numbered cue per utterance, the speaker's words, then the translation on its own line.</summary>
+internal sealed class SrtTranscriptWriter(TextWriter output) : TranscriptWriter(output)
+{
+    protected override void WriteEntry(TextWriter output, int number, TranscriptFinalEvent final, TimeSpan start, TimeSpan end)
+    {
+        output.WriteLine(number);
+        output.WriteLine($"{Clock(start, ',')} --> {Clock(end, ',')}");
+        output.WriteLine(final.Speaker is null ? final.Text : $"{final.Speaker}: {final.Text}");
+        if (final.TranslationText is { } translation)
+        {
+            output.WriteLine(translation);
+        }
+        output.WriteLine();
+    }
+}

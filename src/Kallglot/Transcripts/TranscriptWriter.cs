@@ -1,0 +1,123 @@
+using System.Globalization;
+using Kallglot.Errors;
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.Transcripts;
+
+/// <summary>
+/// Writes final transcripts to a file as they arrive, one entry at a time and flushed, so a
+/// transcript being written during a call is readable (and complete so far) at any moment.
+/// </summary>
+public abstract class TranscriptWriter : IDisposable
+{
+    private static readonly TimeSpan AssumedUtterance = TimeSpan.FromSeconds(2);
+    private readonly TextWriter _output;
+    private DateTimeOffset? _firstReceivedAt;
+    private TimeSpan _previousEnd;
+
+    /// <summary>Creates a writer over <paramref name="output"/>, which it disposes.</summary>
+    protected TranscriptWriter(TextWriter output)
+    {
+        _output = output;
+    }
+
+    /// <summary>Entries written so far.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The format for a file name's extension, or null when the extension names none.</summary>
+    public static TranscriptFormat? FormatFor(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".srt" => TranscriptFormat.Srt,
+        ".vtt" => TranscriptFormat.Vtt,
+        ".csv" => TranscriptFormat.Csv,
+        ".jsonl" or ".ndjson" => TranscriptFormat.Jsonl,
+        ".txt" or ".log" => TranscriptFormat.Txt,
+        _ => null,
+    };
+
+    /// <summary>Creates (or replaces) <paramref name="path"/> and a writer of <paramref name="format"/> over it.</summary>
+    /// <exception cref="KallglotException">The file cannot be written.</exception>
+    public static TranscriptWriter Create(string path, TranscriptFormat format)
+    {
+        StreamWriter output;
+        try
+        {
+            output = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new KallglotException("transcript_unwritable", KallglotErrorKind.File,
+                $"Cannot write the transcript '{path}': {exception.Message} Give a path in a folder you can write to.", exception);
+        }
+        TranscriptWriter writer = format switch
+        {
+            TranscriptFormat.Srt => new SrtTranscriptWriter(output),
+            TranscriptFormat.Vtt => new VttTranscriptWriter(output),
+            TranscriptFormat.Csv => new CsvTranscriptWriter(output),
+            TranscriptFormat.Jsonl => new JsonLinesTranscriptWriter(output),
+            _ => new TextTranscriptWriter(output),
+        };
+        writer.WriteHeader(output);
+        output.Flush();
+        return writer;
+    }
+
+    /// <summary>Writes one final transcript and flushes it to the file.</summary>
+    public void Write(TranscriptFinalEvent final)
+    {
+        ArgumentNullException.ThrowIfNull(final);
+        var (start, end) = Timing(final);
+        Count++;
+        WriteEntry(_output, Count, final, start, end);
+        _output.Flush();
+    }
+
+    /// <summary>Writes what the format puts before the first entry.</summary>
+    protected virtual void WriteHeader(TextWriter output)
+    {
+    }
+
+    /// <summary>Writes one entry.</summary>
+    protected abstract void WriteEntry(TextWriter output, int number, TranscriptFinalEvent final, TimeSpan start, TimeSpan end);
+
+    /// <summary>
+    /// The utterance's place in the call: the server's start/end when it gave them, else estimated
+    /// from when the final arrived (the utterance ended then) and the previous utterance's end.
+    /// </summary>
+    private (TimeSpan Start, TimeSpan End) Timing(TranscriptFinalEvent final)
+    {
+        _firstReceivedAt ??= final.ReceivedAt;
+        TimeSpan start, end;
+        if (final.Start is { } serverStart && final.End is { } serverEnd && serverEnd >= serverStart)
+        {
+            (start, end) = (serverStart, serverEnd);
+        }
+        else
+        {
+            end = final.ReceivedAt - _firstReceivedAt.Value + AssumedUtterance;
+            start = end - AssumedUtterance < _previousEnd ? _previousEnd : end - AssumedUtterance;
+        }
+        _previousEnd = end;
+        return (start, end);
+    }
+
+    /// <summary>hh:mm:ss with the given separator before milliseconds.</summary>
+    protected static string Clock(TimeSpan time, char millisecondSeparator) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalHours:00}:{time.Minutes:00}:{time.Seconds:00}{millisecondSeparator}{time.Milliseconds:000}");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the file.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _output.Dispose();
+        }
+    }
+}
