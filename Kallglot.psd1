@@ -27,6 +27,14 @@
         'Start-KallglotEmulator'
         'Stop-KallglotEmulator'
     )
+    FileList             = @(
+        'Kallglot.psd1'
+        'Kallglot.PowerShell.dll'
+        'Kallglot.PowerShell.Loader.dll'
+        'Kallglot.format.ps1xml'
+        'en-US/Kallglot.PowerShell.dll-Help.xml'
+        'en-US/about_Kallglot.help.txt'
+    )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -110,6 +110,12 @@ function Invoke-Build {
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
     Set-Content -Path (Join-Path $ModuleOut 'Kallglot.psd1') -Value $manifest -Encoding utf8NoBOM
 
+    # Help: markdown under docs/help plus the parameters' XML doc comments, made into MAML.
+    Invoke-Native 'building help' {
+        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-HelpMaml.ps1') -ModuleManifest (Join-Path $ModuleOut 'Kallglot.psd1') `
+            -XmlDocs (Join-Path $publish 'module/Kallglot.PowerShell.xml') -HelpSource (Join-Path $Root 'docs/help') -OutputDirectory (Join-Path $ModuleOut 'en-US')
+    }
+
     Invoke-Native 'dotnet publish (emulator)' {
         dotnet publish (Join-Path $Root 'src/Kallglot.Emulator') -c $Configuration --no-build --nologo -v:quiet -o (Join-Path $ModuleOut 'emulator')
     }
