@@ -131,6 +131,8 @@ function Read-TrxCounts([string] $Path) {
 
 function Invoke-Test {
     Invoke-Build
+    # The Pester suite installs the module from its package, as a user would.
+    $env:KALLGLOT_TEST_PACKAGE = (New-ModulePackage).FullName
     if (Test-Path $ResultsDir) { Remove-Item -Recurse -Force $ResultsDir }
     $null = New-Item -ItemType Directory -Force $ResultsDir
     $passed = 0
@@ -212,8 +214,8 @@ function Invoke-Demo {
     finally { Pop-Location }
 }
 
-function Invoke-Package {
-    Invoke-Build
+function New-ModulePackage {
+    # A .nupkg that Install-PSResource / Install-Module can install from a local folder repository.
     $packageDir = Join-Path $Out 'package'
     if (Test-Path $packageDir) { Remove-Item -Recurse -Force $packageDir }
     $null = New-Item -ItemType Directory -Force $packageDir
@@ -225,7 +227,14 @@ function Invoke-Package {
     finally {
         Unregister-PSResourceRepository -Name $repositoryName
     }
-    Get-ChildItem $packageDir -Filter *.nupkg | ForEach-Object { Write-Host "Package: $($_.FullName)" -ForegroundColor Green }
+    $package = Get-ChildItem $packageDir -Filter *.nupkg | Select-Object -First 1
+    Write-Host "Package: $($package.FullName)" -ForegroundColor Green
+    return $package
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $null = New-ModulePackage
 }
 
 function Invoke-Bench {
