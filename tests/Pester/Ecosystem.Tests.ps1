@@ -125,3 +125,27 @@ Describe 'Module surface' {
         ($session | Format-List | Out-String) | Should -Not -Match ([regex]::Escape((Get-StreamTokenForTest $session)))
     }
 }
+
+Describe 'Tab completion' {
+    It 'completes languages with their names' {
+        $input = 'New-KallglotSession -PhoneNumber +14155550100 -TargetLanguage pt'
+        $completion = TabExpansion2 -inputScript $input -cursorColumn $input.Length
+
+        $completion.CompletionMatches.CompletionText | Should -Contain 'pt-BR'
+        ($completion.CompletionMatches | Where-Object CompletionText -eq 'pt-BR').ListItemText | Should -Match 'Portuguese \(Brazil\)'
+    }
+
+    It 'completes speakers seen on streams' {
+        $null = New-FinishedStream | Receive-KallglotStream -Wait -TimeoutSec 20
+        $input = 'Send-KallglotAudio -Path x.wav -Speaker ag'
+
+        (TabExpansion2 -inputScript $input -cursorColumn $input.Length).CompletionMatches.CompletionText | Should -Contain 'agent'
+    }
+
+    It 'completes the sessions created in this session as API paths' {
+        $session = New-KallglotSession -PhoneNumber '+14155550100'
+        $input = 'Invoke-KallglotRequest -Path /v1/sessions/'
+
+        (TabExpansion2 -inputScript $input -cursorColumn $input.Length).CompletionMatches.CompletionText | Should -Contain "/v1/sessions/$($session.Id)"
+    }
+}

@@ -24,6 +24,7 @@ public sealed class InvokeKallglotRequestCommand : KallglotApiCmdlet
     /// <summary>The path under the API endpoint, such as /v1/sessions/sess_123.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.SessionPathCompleter))]
     public string Path { get; set; } = string.Empty;
 
     /// <summary>The JSON body: a hashtable or object (converted to JSON) or a JSON string.</summary>

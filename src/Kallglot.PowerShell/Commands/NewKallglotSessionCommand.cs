@@ -35,11 +35,13 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
     /// <summary>The caller's language (BCP-47, such as en or pt-BR); leave it out to let Kallglot detect it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("source_language")]
+    [ArgumentCompleter(typeof(Completion.LanguageCompleter))]
     public string? SourceLanguage { get; set; }
 
     /// <summary>The language to translate into (BCP-47); leave it out to let Kallglot decide.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("target_language")]
+    [ArgumentCompleter(typeof(Completion.LanguageCompleter))]
     public string? TargetLanguage { get; set; }
 
     /// <summary>Further request fields for API features the module does not name. 'provider' is refused: routing chooses the carrier.</summary>
@@ -68,6 +70,7 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
 
         var session = Await(cancellation => CreateClient().CreateSessionAsync(request, cancellation), request.Target);
         WriteVerbose($"Session {session.Id} created; token valid until {session.TokenExpiresAt:u} ({session.TokenExpirySource}); credits remaining {session.CreditsRemaining?.ToString() ?? "not reported"}, used {session.CreditsUsed?.ToString() ?? "not reported"}.");
+        Completion.SeenValues.AddSession(session.Id);
         WriteObject(session);
     }
 

@@ -160,6 +160,15 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
             WriteError(record);
             return;
         }
+        switch (streamEvent)
+        {
+            case TranscriptFinalEvent final:
+                Completion.SeenValues.AddSpeaker(final.Speaker);
+                break;
+            case TranscriptPartialEvent partial:
+                Completion.SeenValues.AddSpeaker(partial.Speaker);
+                break;
+        }
         if (_typePatterns is not null && !_typePatterns.Any(pattern => pattern.IsMatch(streamEvent.Type)))
         {
             return;

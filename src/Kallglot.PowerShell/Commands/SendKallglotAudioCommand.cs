@@ -27,6 +27,7 @@ public sealed class SendKallglotAudioCommand : KallglotCmdlet
     /// <summary>The speaker label the frames carry.</summary>
     [Parameter]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(Completion.SpeakerCompleter))]
     public string Speaker { get; set; } = "caller";
 
     /// <summary>How to read the file: Wav (from its header) or MuLaw (headerless 8 kHz mono mu-law).</summary>
@@ -81,6 +82,7 @@ public sealed class SendKallglotAudioCommand : KallglotCmdlet
             return;
         }
 
+        Completion.SeenValues.AddSpeaker(Speaker);
         WriteVerbose($"Sending {path} ({reader.SourceFormat}, {reader.Duration.TotalSeconds:0.0} s) as '{Speaker}' in {reader.TotalFrames} frames of {FrameMilliseconds} ms{(NoPacing ? ", unpaced" : ", in real time")}.");
         if (Background)
         {
