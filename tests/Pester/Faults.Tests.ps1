@@ -142,6 +142,7 @@ Describe 'Stream faults' {
         $stream | Disconnect-KallglotStream
 
         Wait-Until -Because 'the stream socket to close' { (Get-StreamSocketCount) -le $before }
+        $stream.HasActiveWork | Should -BeFalse
     }
 
     It 'leaves no socket open after Ctrl+C and removing the module' {
@@ -159,5 +160,6 @@ Describe 'Stream faults' {
 
         Wait-Until -Because 'the stream socket to close' { (Get-StreamSocketCount) -le $before }
         $stream.State | Should -Be 'Closed'
+        $stream.HasActiveWork | Should -BeFalse
     }
 }

@@ -210,6 +210,9 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>True while the connection or a background send of this stream still runs; false once it is closed and everything it started has ended.</summary>
+    public bool HasActiveWork => _client.IsRunning || _client.IsStarted || BackgroundSends.Any(send => !send.IsCompleted);
+
     /// <summary>The files sent in the background of this stream, finished or not.</summary>
     public IReadOnlyList<BackgroundAudioSend> BackgroundSends
     {
@@ -242,6 +245,11 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
             try
             {
                 return await AudioSender.SendAsync(this, reader, speaker, paced, send.Report, cancellation.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (cancellation.IsCancellationRequested && exception is not OperationCanceledException)
+            {
+                // Closed on purpose while it played: a stop, not a failure to report.
+                throw new OperationCanceledException("The stream was closed while the file played.", exception, cancellation.Token);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -283,6 +291,11 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     /// <summary>Closes the stream cleanly; a close that takes longer than the close timeout aborts the connection. Buffered events can still be read.</summary>
     public async Task CloseAsync()
     {
+        // Background sends stop first, so they end as cancelled rather than failing on a closed stream.
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _lifetime.Cancel();
+        }
         bool wasOpen;
         lock (_stateGate)
         {

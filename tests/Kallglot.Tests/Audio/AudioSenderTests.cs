@@ -115,4 +115,20 @@ public sealed class AudioSenderTests : IDisposable
         Assert.Equal("stream_lost", failure.ErrorId);
         Assert.Contains("'long.wav' after", failure.Message);
     }
+
+    [Fact]
+    public async Task Closing_a_stream_stops_its_connection_and_its_background_send()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var stream = await KallglotStream.ConnectAsync(await emulator.CreateSessionAsync());
+        var path = _waves.Tone("long.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(30));
+        var send = stream.StartBackgroundSend(MuLawFrameReader.Open(path), "caller", paced: true);
+        Assert.True(stream.HasActiveWork);
+
+        await stream.CloseAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.Completion).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.False(stream.HasActiveWork);
+        Assert.True(send.Completion.IsCanceled);
+    }
 }
