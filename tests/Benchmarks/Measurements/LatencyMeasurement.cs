@@ -13,12 +13,9 @@ internal static class LatencyMeasurement
 {
     // Two passes through the same pipeline: the first (500 events) is the cold start of a fresh
     // process, reported on its own; the second is the steady state the target is about.
-    private const string ModuleScript = """
-        $ErrorActionPreference = 'Stop'
-        Import-Module $env:KG_MODULE
-        $key = ConvertTo-SecureString $env:KG_KEY -AsPlainText -Force
+    private const string ModuleScript = PlainWebSocket.ModuleScriptPrologue + """
         function Measure-Latency([int] $Count) {
-            $stream = New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $env:KG_BASE -ApiKey $key | Connect-KallglotStream
+            $stream = New-BenchmarkStream
             $null = Receive-KallglotStream $stream
             $latencies = [System.Collections.Generic.List[double]]::new()
             Invoke-RestMethod -Method Post -Uri "$($env:KG_BASE)_emulator/sessions/$($stream.SessionId)/flood" -ContentType 'application/json' -Body (@{ count = $Count; intervalMs = 2; end = $true } | ConvertTo-Json) | Out-Null
@@ -63,14 +60,7 @@ internal static class LatencyMeasurement
         await emulator.PostAsync($"/_emulator/sessions/{id}/flood", new { count = events, intervalMs = 2, end = true });
         while (true)
         {
-            var received = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer.AsMemory(received), CancellationToken.None);
-                received += result.Count;
-            }
-            while (!result.EndOfMessage);
+            var received = await PlainWebSocket.ReceiveMessageAsync(socket, buffer);
             var arrived = Stopwatch.GetTimestamp();
             using var document = JsonDocument.Parse(buffer.AsMemory(0, received));
             var type = document.RootElement.GetProperty("type").GetString();

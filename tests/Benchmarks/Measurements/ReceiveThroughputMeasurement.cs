@@ -12,11 +12,8 @@ namespace Kallglot.Benchmarks.Measurements;
 /// </summary>
 internal static class ReceiveThroughputMeasurement
 {
-    private const string ModuleScript = """
-        $ErrorActionPreference = 'Stop'
-        Import-Module $env:KG_MODULE
-        $key = ConvertTo-SecureString $env:KG_KEY -AsPlainText -Force
-        $stream = New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $env:KG_BASE -ApiKey $key | Connect-KallglotStream
+    private const string ModuleScript = PlainWebSocket.ModuleScriptPrologue + """
+        $stream = New-BenchmarkStream
         $null = Receive-KallglotStream $stream
         $watch = [Diagnostics.Stopwatch]::StartNew()
         Invoke-RestMethod -Method Post -Uri "$($env:KG_BASE)_emulator/sessions/$($stream.SessionId)/flood" -ContentType 'application/json' -Body (@{ count = [int]$env:KG_COUNT; end = $true } | ConvertTo-Json) | Out-Null
@@ -76,14 +73,7 @@ internal static class ReceiveThroughputMeasurement
         var count = 0;
         while (true)
         {
-            var received = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer.AsMemory(received), CancellationToken.None);
-                received += result.Count;
-            }
-            while (!result.EndOfMessage);
+            var received = await PlainWebSocket.ReceiveMessageAsync(socket, buffer);
             using var document = JsonDocument.Parse(buffer.AsMemory(0, received));
             count++;
             if (document.RootElement.GetProperty("type").GetString() == "session.ended")

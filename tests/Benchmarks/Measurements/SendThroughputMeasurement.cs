@@ -9,12 +9,8 @@ namespace Kallglot.Benchmarks.Measurements;
 /// <summary>Frames per second sending an hour of 8 kHz audio unpaced: Send-KallglotAudio -NoPacing against a plain C# loop sending the same frames.</summary>
 internal static class SendThroughputMeasurement
 {
-    private const string ModuleScript = """
-        $ErrorActionPreference = 'Stop'
-        $ProgressPreference = 'SilentlyContinue'
-        Import-Module $env:KG_MODULE
-        $key = ConvertTo-SecureString $env:KG_KEY -AsPlainText -Force
-        $stream = New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $env:KG_BASE -ApiKey $key | Connect-KallglotStream
+    private const string ModuleScript = PlainWebSocket.ModuleScriptPrologue + """
+        $stream = New-BenchmarkStream
         $result = $stream | Send-KallglotAudio -Path $env:KG_AUDIO -Encoding MuLaw -NoPacing -PassThru
         # Closing before the emulator has read the socket's backlog would cut it short: wait for its count first.
         do { Start-Sleep -Milliseconds 100 } until ((Invoke-RestMethod "$($env:KG_BASE)_emulator/sessions/$($stream.SessionId)").framesReceived -ge $result.Frames)
