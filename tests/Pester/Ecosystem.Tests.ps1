@@ -149,3 +149,17 @@ Describe 'Tab completion' {
         (TabExpansion2 -inputScript $input -cursorColumn $input.Length).CompletionMatches.CompletionText | Should -Contain "/v1/sessions/$($session.Id)"
     }
 }
+
+Describe 'Start-KallglotEmulator without the ASP.NET Core runtime' {
+    It 'says the runtime is missing and how to get it (skipped on Windows: the stand-in dotnet is a shell script)' -Skip:($IsWindows) {
+        $fakeHost = Join-Path $TestDrive 'dotnet'
+        Set-Content $fakeHost "#!/bin/sh`necho `"You must install or update .NET to run this application. Framework: 'Microsoft.AspNetCore.App', version '10.0.0' (x64)`" >&2`nexit 150"
+        chmod +x $fakeHost
+        $env:KALLGLOT_DOTNET_HOST = $fakeHost
+        try {
+            $thrown = { Start-KallglotEmulator } | Should -Throw -ErrorId 'emulator_runtime_missing,Kallglot.PowerShell.Commands.StartKallglotEmulatorCommand' -PassThru
+            $thrown.Exception.Message | Should -Match 'ASP.NET Core'
+        }
+        finally { Remove-Item Env:KALLGLOT_DOTNET_HOST }
+    }
+}

@@ -1,6 +1,9 @@
 namespace Kallglot.PowerShell.Emulator;
 
-/// <summary>Finds the dotnet host that runs the emulator: the one running PowerShell when it is dotnet, else DOTNET_HOST_PATH, DOTNET_ROOT, PATH.</summary>
+/// <summary>
+/// Finds the dotnet host that runs the emulator: KALLGLOT_DOTNET_HOST when set (a machine with several
+/// .NET installs), the one running PowerShell when it is dotnet, else DOTNET_HOST_PATH, DOTNET_ROOT, PATH.
+/// </summary>
 internal static class DotnetHostLocator
 {
     public static string? Find()
@@ -8,6 +11,7 @@ internal static class DotnetHostLocator
         var executable = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
         var candidates = new List<string?>
         {
+            Environment.GetEnvironmentVariable("KALLGLOT_DOTNET_HOST"),
             Environment.ProcessPath is { } processPath && Path.GetFileName(processPath) == executable ? processPath : null,
             Environment.GetEnvironmentVariable("DOTNET_HOST_PATH"),
             Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } root ? Path.Combine(root, executable) : null,
