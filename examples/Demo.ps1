@@ -10,6 +10,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
+$OutputDirectory = [System.IO.Path]::GetFullPath($OutputDirectory)
 $null = New-Item -ItemType Directory -Force $OutputDirectory
 $translatedAudio = Join-Path $OutputDirectory 'translated.wav'
 $transcriptPath = Join-Path $OutputDirectory 'transcript.csv'
