@@ -62,7 +62,15 @@ public sealed class ExportKallglotTranscriptCommand : PSCmdlet, IDisposable
     {
         if (InputObject is TranscriptFinalEvent final && _writer is not null)
         {
-            _writer.Write(final);
+            try
+            {
+                _writer.Write(final);
+            }
+            catch (IOException exception)
+            {
+                ThrowTerminatingError(Errors.ErrorRecordFactory.Create("transcript_write_failed", KallglotErrorKind.File,
+                    $"Could not write to the transcript '{Path}': {exception.Message} Free disk space or choose another path.", final));
+            }
         }
         if (PassThru && InputObject is not null)
         {

@@ -70,6 +70,11 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         {
             Receive();
         }
+        catch (Exception exception) when (exception is not (PipelineStoppedException or PipelineClosedException or ActionPreferenceStopException or RuntimeException))
+        {
+            // A failure nobody foresaw (a full disk under -AudioOutputPath, say) still becomes an error record, never a raw trace.
+            ThrowTerminatingError(ErrorRecordFactory.Unexpected(exception, Stream));
+        }
         finally
         {
             if (_audioOutput is not null && Stream.State is not (KallglotStreamState.Open or KallglotStreamState.Reconnecting) && Stream.EventsPending == 0)
