@@ -248,3 +248,31 @@ Describe 'Invoke-KallglotRequest' {
             Should -Throw -ErrorId 'session_not_found,Kallglot.PowerShell.Commands.InvokeKallglotRequestCommand'
     }
 }
+
+Describe 'Tolerant reading through the cmdlets' {
+    BeforeAll {
+        # Every request answered in a shape picked at random: the module must not depend on one.
+        $script:varying = Start-KallglotEmulator -ResponseShape Varying -ErrorShape Varying
+    }
+    AfterAll { $varying | Stop-KallglotEmulator }
+
+    It 'creates and connects sessions whatever shape each answer takes' {
+        $streams = 1..8 | ForEach-Object {
+            New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $varying.BaseUri -ApiKey $varying.ApiKey | Connect-KallglotStream
+        }
+
+        $streams | ForEach-Object { (Receive-KallglotStream $_ -Wait -TimeoutSec 10 | Select-Object -First 1).Type } | Should -Be (@('session.ready') * 8)
+        $streams | Disconnect-KallglotStream
+    }
+
+    It 'reads every error shape into the same error id' {
+        $poor = Start-KallglotEmulator -Credits 0 -ErrorShape Varying
+        try {
+            foreach ($attempt in 1..6) {
+                { New-KallglotSession -PhoneNumber '+14155550100' -BaseUri $poor.BaseUri -ApiKey $poor.ApiKey } |
+                    Should -Throw -ErrorId "insufficient_api_credits,$cmdlet"
+            }
+        }
+        finally { $poor | Stop-KallglotEmulator }
+    }
+}

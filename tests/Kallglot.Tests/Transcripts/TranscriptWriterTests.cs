@@ -1,0 +1,78 @@
+using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
+using Kallglot.Transcripts;
+
+namespace Kallglot.Tests.Transcripts;
+
+public sealed class TranscriptWriterTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("kallglot-transcripts-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static TranscriptFinalEvent Final(string json, DateTimeOffset receivedAt) =>
+        (TranscriptFinalEvent)EventParser.Parse(json, "sess_t", 1, receivedAt);
+
+    [Theory]
+    [InlineData("call.srt", TranscriptFormat.Srt)]
+    [InlineData("call.VTT", TranscriptFormat.Vtt)]
+    [InlineData("call.csv", TranscriptFormat.Csv)]
+    [InlineData("call.ndjson", TranscriptFormat.Jsonl)]
+    [InlineData("call.txt", TranscriptFormat.Txt)]
+    [InlineData("call.doc", null)]
+    public void The_extension_names_the_format(string name, TranscriptFormat? format) => Assert.Equal(format, TranscriptWriter.FormatFor(name));
+
+    [Fact]
+    public void Without_server_timing_cues_end_when_the_final_arrived_and_never_overlap()
+    {
+        var path = Path.Combine(_folder, "estimated.srt");
+        var start = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        using (var writer = TranscriptWriter.Create(path, TranscriptFormat.Srt))
+        {
+            writer.Write(Final("""{"type":"transcript.final","speaker":"caller","text":"one"}""", start));
+            writer.Write(Final("""{"type":"transcript.final","speaker":"agent","text":"two"}""", start.AddSeconds(1)));
+        }
+
+        var lines = File.ReadAllLines(path);
+
+        Assert.Equal("00:00:00,000 --> 00:00:02,000", lines[1]);
+        Assert.Equal("00:00:02,000 --> 00:00:03,000", lines[5]);
+    }
+
+    [Fact]
+    public void Each_entry_is_on_disk_as_soon_as_it_is_written()
+    {
+        var path = Path.Combine(_folder, "live.jsonl");
+        using var writer = TranscriptWriter.Create(path, TranscriptFormat.Jsonl);
+
+        writer.Write(Final("""{"type":"transcript.final","text":"hello","translation":{"text":"hola","language":"es"}}""", DateTimeOffset.UtcNow));
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+
+        Assert.Contains("\"translation\":\"hola\"", reader.ReadToEnd());
+        Assert.Equal(1, writer.Count);
+    }
+
+    [Fact]
+    public void Csv_quotes_every_field_so_commas_and_quotes_survive()
+    {
+        var path = Path.Combine(_folder, "quoted.csv");
+        using (var writer = TranscriptWriter.Create(path, TranscriptFormat.Csv))
+        {
+            writer.Write(Final("""{"type":"transcript.final","speaker":"caller","text":"Hello, \"friend\"","start_ms":0,"end_ms":900}""", DateTimeOffset.UtcNow));
+        }
+
+        Assert.EndsWith("\"caller\",\"Hello, \"\"friend\"\"\",\"\",\"\"", File.ReadAllLines(path)[1]);
+    }
+
+    [Fact]
+    public void Vtt_escapes_markup_in_the_words()
+    {
+        var path = Path.Combine(_folder, "markup.vtt");
+        using (var writer = TranscriptWriter.Create(path, TranscriptFormat.Vtt))
+        {
+            writer.Write(Final("""{"type":"transcript.final","speaker":"a<b","text":"x < y & z","start_ms":0,"end_ms":500}""", DateTimeOffset.UtcNow));
+        }
+
+        Assert.Contains("<v a&lt;b>x &lt; y &amp; z", File.ReadAllText(path));
+    }
+}
