@@ -53,7 +53,30 @@ internal static class ControlEndpoints
             {
                 options.IdleTimeout = TimeSpan.FromSeconds(idle);
             }
-            return Results.Json(new { responseShape = options.ResponseShape.ToString(), errorShape = options.ErrorShape.ToString() });
+            if ((double?)body["closeAfterEndedMs"] is { } closeAfter)
+            {
+                options.CloseAfterSessionEnded = TimeSpan.FromMilliseconds(closeAfter);
+            }
+            if ((bool?)body["acceptEndedSessions"] is { } acceptEnded)
+            {
+                options.AcceptEndedSessions = acceptEnded;
+            }
+            if ((int?)body["closingHandshakeEvents"] is { } closingEvents)
+            {
+                options.ClosingHandshakeEvents = closingEvents;
+            }
+            if ((double?)body["closingHandshakeIntervalMs"] is { } closingInterval)
+            {
+                options.ClosingHandshakeInterval = TimeSpan.FromMilliseconds(closingInterval);
+            }
+            return Results.Json(new
+            {
+                responseShape = options.ResponseShape.ToString(),
+                errorShape = options.ErrorShape.ToString(),
+                closeAfterEndedMs = options.CloseAfterSessionEnded.TotalMilliseconds,
+                acceptEndedSessions = options.AcceptEndedSessions,
+                closingHandshakeEvents = options.ClosingHandshakeEvents,
+            });
         });
         app.MapPost("/_emulator/faults", async (HttpContext context) =>
         {
@@ -97,7 +120,16 @@ internal static class ControlEndpoints
             var body = await ReadObjectAsync(context) ?? new JsonObject();
             var text = (string?)body["text"] ?? string.Empty;
             var repeat = Math.Max(1, (int?)body["count"] ?? 1);
-            var bytes = (int?)body["bytes"] is { } size ? Encoding.UTF8.GetBytes(new string('x', size)) : Encoding.UTF8.GetBytes(text);
+            if ((long?)body["bytes"] is { } size)
+            {
+                // Written in pieces as one message: a message of any size costs the emulator nothing.
+                for (var i = 0; i < repeat; i++)
+                {
+                    connection.Enqueue(OutgoingMessage.Filler(size, (bool?)body["binary"] ?? false));
+                }
+                return Results.Json(new { queued = repeat });
+            }
+            var bytes = Encoding.UTF8.GetBytes(text);
             for (var i = 0; i < repeat; i++)
             {
                 connection.Enqueue(OutgoingMessage.Verbatim(bytes, (bool?)body["binary"] ?? false));
@@ -112,7 +144,8 @@ internal static class ControlEndpoints
             }
             var body = await ReadObjectAsync(context) ?? new JsonObject();
             connection.Enqueue(OutgoingMessage.Flood(Math.Max(1, (int?)body["count"] ?? 1000),
-                TimeSpan.FromMilliseconds((double?)body["intervalMs"] ?? 0), (bool?)body["end"] ?? false));
+                TimeSpan.FromMilliseconds((double?)body["intervalMs"] ?? 0), (bool?)body["end"] ?? false,
+                (string?)body["type"] == "audio.output" ? FloodKind.AudioOutput : FloodKind.Transcripts));
             return Results.Accepted();
         });
         app.MapPost("/_emulator/sessions/{id}/drop", async (string id) =>
@@ -133,6 +166,16 @@ internal static class ControlEndpoints
             var body = await ReadObjectAsync(context) ?? new JsonObject();
             connection.Stall(TimeSpan.FromMilliseconds((double?)body["milliseconds"] ?? 1000));
             return Results.Json(new { stalled = id });
+        });
+        app.MapPost("/_emulator/sessions/{id}/unresponsive", async (string id) =>
+        {
+            if (await ConnectedAsync(state, id) is not { } connection)
+            {
+                return Results.NotFound(new { error = "not connected" });
+            }
+            // A half-open peer: nothing read (so no ping is answered), nothing sent, the socket left open.
+            connection.Stall(TimeSpan.FromDays(1));
+            return Results.Json(new { unresponsive = id });
         });
         app.MapPost("/_emulator/sessions/{id}/end", async (HttpContext context, string id) =>
         {

@@ -39,6 +39,27 @@ public sealed class EmulatorOptions
     /// <summary>Put before every stream token, so a leak test can search any output for tokens it never saw.</summary>
     public string TokenPrefix { get; set; } = string.Empty;
 
+    /// <summary>
+    /// How long after sending <c>session.ended</c> the server sends its close frame; zero closes at
+    /// once, as some servers do. The client must not take that close as a reason to reconnect.
+    /// </summary>
+    public TimeSpan CloseAfterSessionEnded { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Whether a connection to a session that has ended is accepted (then ended again at once) rather
+    /// than refused with 409: servers differ, and a client that reconnects after the end would loop.
+    /// </summary>
+    public bool AcceptEndedSessions { get; set; }
+
+    /// <summary>
+    /// Extra <c>transcript.final</c> events the server sends after the client's close frame and before
+    /// <c>session.ended</c> and its own close frame (RFC 6455 lets it), spaced by <see cref="ClosingHandshakeInterval"/>.
+    /// </summary>
+    public int ClosingHandshakeEvents { get; set; }
+
+    /// <summary>The spacing of <see cref="ClosingHandshakeEvents"/>.</summary>
+    public TimeSpan ClosingHandshakeInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Seed of the Varying shapes' choices.</summary>
     public int Seed { get; set; } = 1;
 }

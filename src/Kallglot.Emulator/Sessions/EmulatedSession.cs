@@ -65,7 +65,10 @@ public sealed class EmulatedSession
         {
             var previous = _connection;
             _connection = connection;
-            Status = "active";
+            if (Status != "ended")
+            {
+                Status = "active";
+            }
             Interlocked.Increment(ref Connections);
             _attached.TrySetResult();
             return previous;

@@ -47,6 +47,11 @@ internal sealed class StreamConnection
     public async Task RunAsync()
     {
         Enqueue(OutgoingMessage.Event("session.ready", w => w.WriteNumber("timestamp_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+        if (_session.Status == "ended" && Interlocked.Exchange(ref _ending, 1) == 0)
+        {
+            // Accepted although the session is over (EmulatorOptions.AcceptEndedSessions): ended again at once.
+            Enqueue(OutgoingMessage.EndSession(_session.EndReason ?? "ended"));
+        }
         var writer = WriteLoopAsync();
         var output = TranslatedAudioLoopAsync();
         var idle = IdleWatchAsync();
@@ -123,6 +128,18 @@ internal sealed class StreamConnection
                     FlushSegmenters();
                     if (Interlocked.Exchange(ref _ending, 1) == 0)
                     {
+                        // The closing handshake: a server may still send its last events before its own close frame.
+                        for (var i = 1; i <= _state.Options.ClosingHandshakeEvents; i++)
+                        {
+                            var number = i;
+                            Enqueue(OutgoingMessage.Wait(_state.Options.ClosingHandshakeInterval));
+                            Enqueue(OutgoingMessage.Event("transcript.final", w =>
+                            {
+                                w.WriteString("speaker", "caller");
+                                w.WriteString("text", $"closing final {number}");
+                                w.WriteNumber("closing_index", number);
+                            }));
+                        }
                         Enqueue(OutgoingMessage.EndSession("client_closed"));
                     }
                     return;
@@ -388,9 +405,17 @@ internal sealed class StreamConnection
                 await _socket.SendAsync(raw, message.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, _lifetime.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _session.EventsSent);
             }
+            else if (message.Pause > TimeSpan.Zero)
+            {
+                await Task.Delay(message.Pause, _lifetime.Token).ConfigureAwait(false);
+            }
+            else if (message.FillerBytes > 0)
+            {
+                await SendFillerAsync(message.FillerBytes, message.Binary).ConfigureAwait(false);
+            }
             else if (message.FloodCount > 0)
             {
-                await FloodAsync(message.FloodCount, message.FloodInterval).ConfigureAwait(false);
+                await FloodAsync(message.FloodCount, message.FloodInterval, message.FloodKind).ConfigureAwait(false);
                 if (message.EndAfterFlood && Interlocked.Exchange(ref _ending, 1) == 0)
                 {
                     Enqueue(OutgoingMessage.EndSession("flood_complete"));
@@ -400,6 +425,10 @@ internal sealed class StreamConnection
             {
                 await SendEventAsync("session.ended", w => w.WriteString("reason", reason)).ConfigureAwait(false);
                 _session.End(reason);
+                if (_state.Options.CloseAfterSessionEnded > TimeSpan.Zero)
+                {
+                    await Task.Delay(_state.Options.CloseAfterSessionEnded, _lifetime.Token).ConfigureAwait(false);
+                }
                 using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 try
                 {
@@ -419,8 +448,23 @@ internal sealed class StreamConnection
         }
     }
 
-    private async Task FloodAsync(int count, TimeSpan interval)
+    private async Task SendFillerAsync(long bytes, bool binary)
     {
+        var piece = new byte[64 * 1024];
+        piece.AsSpan().Fill((byte)'x');
+        for (var sent = 0L; sent < bytes;)
+        {
+            var length = (int)Math.Min(piece.Length, bytes - sent);
+            sent += length;
+            await _socket.SendAsync(piece.AsMemory(0, length), binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, endOfMessage: sent == bytes, _lifetime.Token).ConfigureAwait(false);
+        }
+        Interlocked.Increment(ref _session.EventsSent);
+    }
+
+    private async Task FloodAsync(int count, TimeSpan interval, FloodKind kind)
+    {
+        var silence = new byte[FrameBytes];
+        silence.AsSpan().Fill(0xFF);
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
@@ -434,6 +478,19 @@ internal sealed class StreamConnection
                 }
             }
             var index = i;
+            if (kind == FloodKind.AudioOutput)
+            {
+                await SendEventAsync("audio.output", w =>
+                {
+                    w.WriteNumber("flood_index", index);
+                    w.WriteStartObject("audio");
+                    w.WriteString("encoding", "mulaw");
+                    w.WriteNumber("sample_rate_hz", 8000);
+                    w.WriteBase64String("payload", silence);
+                    w.WriteEndObject();
+                }).ConfigureAwait(false);
+                continue;
+            }
             var final = i % 2 == 1;
             await SendEventAsync(final ? "transcript.final" : "transcript.partial", w =>
             {

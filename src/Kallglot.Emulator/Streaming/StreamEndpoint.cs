@@ -27,7 +27,7 @@ internal static class StreamEndpoint
                 await ApiErrors.Write(context, state, 401, "token_expired", "The stream token has expired; create a new session.").ExecuteAsync(context);
                 return;
             }
-            if (session.Status == "ended")
+            if (session.Status == "ended" && !state.Options.AcceptEndedSessions)
             {
                 await ApiErrors.Write(context, state, 409, "session_ended", "The session has ended.").ExecuteAsync(context);
                 return;

@@ -19,7 +19,7 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
     [ValidateNotNull]
     public KallglotSession Session { get; set; } = null!;
 
-    /// <summary>How long opening the stream may take, in seconds.</summary>
+    /// <summary>How long opening the stream may take in all (connection and handshake), in seconds.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 30;
@@ -29,10 +29,27 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
     [ValidateNotNullOrEmpty]
     public string? RecordPath { get; set; }
 
-    /// <summary>How many times a lost connection is reopened in a row (only while the token is valid); 0 turns it off.</summary>
+    /// <summary>How many times a lost connection may be reopened over the stream's life (only while the token is valid); 0 turns it off. A session that ended, a close by you or by the server is never reopened.</summary>
     [Parameter]
     [ValidateRange(0, 20)]
     public int MaxReconnectAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Seconds between WebSocket pings. A connection that answers no ping for about three intervals is
+    /// treated as lost, then reopened while the token is valid (needs PowerShell 7.5 or later); 0 turns pings off.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 3600)]
+    public int KeepAliveSec { get; set; } = 15;
+
+    /// <summary>
+    /// The most memory, in MB, that events received and not yet read may hold. Over it, translated
+    /// audio (audio.output) is dropped and counted in the stream's EventsDropped, with one warning;
+    /// transcripts, errors and lifecycle events are always kept.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 65536)]
+    public int MaxBufferMB { get; set; } = 64;
 
     /// <summary>Allows ws:// to a host that is not loopback.</summary>
     [Parameter]
@@ -49,6 +66,8 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
         {
             ConnectTimeout = TimeSpan.FromSeconds(TimeoutSec),
             MaxReconnectAttempts = MaxReconnectAttempts,
+            KeepAliveInterval = TimeSpan.FromSeconds(KeepAliveSec),
+            MaxBufferBytes = MaxBufferMB * 1024L * 1024L,
             RecordPath = RecordPath is null ? null : GetUnresolvedProviderPathFromPSPath(RecordPath),
             AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowInsecureConnection,
         };

@@ -4,7 +4,11 @@ using Kallglot.Streaming;
 
 namespace Kallglot.PowerShell.Commands;
 
-/// <summary>Disconnect-KallglotStream: closes the stream cleanly (the server then ends the session). Events already received can still be read.</summary>
+/// <summary>
+/// Disconnect-KallglotStream: closes the stream cleanly. It sends the close frame and reads on until
+/// the server's own close frame or -TimeoutSec, so the events the server sends while closing (the last
+/// finals, session.ended) are kept; every event received can still be read with Receive-KallglotStream.
+/// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "KallglotStream", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(KallglotStream))]
 public sealed class DisconnectKallglotStreamCommand : KallglotCmdlet
@@ -13,6 +17,14 @@ public sealed class DisconnectKallglotStreamCommand : KallglotCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
     public KallglotStream Stream { get; set; } = null!;
+
+    /// <summary>
+    /// How long, in seconds, to wait for the server to finish the closing handshake; the events it
+    /// sends meanwhile (the last finals, session.ended) are kept for Receive-KallglotStream.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 5;
 
     /// <summary>Returns the closed stream (its counters stay readable).</summary>
     [Parameter]
@@ -27,12 +39,16 @@ public sealed class DisconnectKallglotStreamCommand : KallglotCmdlet
         }
         Await(async _ =>
         {
-            await Stream.CloseAsync().ConfigureAwait(false);
+            await Stream.CloseAsync(TimeSpan.FromSeconds(TimeoutSec)).ConfigureAwait(false);
             return true;
         }, Stream.SessionId);
         StreamRegistry.Remove(Stream);
         AudioOutputFiles.Close(Stream);
-        WriteVerbose($"Stream of session {Stream.SessionId} closed: {Stream.EventsReceived} events received, {Stream.FramesSent} frames sent, {Stream.FramesNotSent} not sent.");
+        while (Stream.TryReadDiagnostic(out var line))
+        {
+            WriteVerbose(line);
+        }
+        WriteVerbose($"Stream of session {Stream.SessionId} closed: {Stream.EventsReceived} events received ({Stream.EventsPending} not read yet), {Stream.FramesSent} frames sent, {Stream.FramesNotSent} not sent; session end reason: {Stream.EndReason ?? "none received"}.");
         if (PassThru)
         {
             WriteObject(Stream);

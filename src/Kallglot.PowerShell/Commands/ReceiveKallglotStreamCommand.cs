@@ -16,7 +16,7 @@ namespace Kallglot.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "KallglotStream")]
 [OutputType(typeof(KallglotEvent), typeof(TranscriptPartialEvent), typeof(TranscriptFinalEvent), typeof(AudioOutputEvent),
-    typeof(SessionReadyEvent), typeof(SessionEndedEvent))]
+    typeof(SessionReadyEvent), typeof(SessionEndedEvent), typeof(StreamReconnectedEvent))]
 public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
 {
     private WildcardPattern[]? _typePatterns;
@@ -66,9 +66,22 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
                 ThrowKallglotError(exception, AudioOutputPath);
             }
         }
+        KallglotStreamReader reader;
         try
         {
-            Receive();
+            reader = Stream.OpenReader();
+        }
+        catch (KallglotStreamException exception)
+        {
+            ThrowKallglotError(exception, Stream);
+            return;
+        }
+        try
+        {
+            using (reader)
+            {
+                Receive(reader);
+            }
         }
         catch (Exception exception) when (exception is not (PipelineStoppedException or PipelineClosedException or ActionPreferenceStopException or RuntimeException))
         {
@@ -84,11 +97,11 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         }
     }
 
-    private void Receive()
+    private void Receive(KallglotStreamReader reader)
     {
         if (!Wait)
         {
-            DrainBuffered();
+            DrainBuffered(reader);
             ReportFailureIfDrained(terminating: false);
             return;
         }
@@ -97,7 +110,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(PipelineStopToken, timeout.Token);
         while (true)
         {
-            if (DrainBuffered())
+            if (DrainBuffered(reader))
             {
                 return;
             }
@@ -105,7 +118,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
             bool more;
             try
             {
-                more = Stream.WaitForEventAsync(waitCancellation.Token).AsTask().GetAwaiter().GetResult();
+                more = reader.WaitToReadAsync(waitCancellation.Token).AsTask().GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
             {
@@ -130,17 +143,21 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     }
 
     /// <summary>Writes every buffered event; true when the session's end was among them.</summary>
-    private bool DrainBuffered()
+    private bool DrainBuffered(KallglotStreamReader reader)
     {
         while (Stream.TryReadDiagnostic(out var line))
         {
             WriteVerbose(line);
         }
-        while (Stream.TryPeekEvent(out var streamEvent))
+        if (Stream.TakeDropWarning())
+        {
+            WriteWarning($"Unread events of session {Stream.SessionId} passed the -MaxBufferMB bound: translated audio (audio.output) is being dropped until they are read; transcripts are kept. EventsDropped on the stream counts them. Receive more often, or raise -MaxBufferMB on Connect-KallglotStream.");
+        }
+        while (reader.TryPeek(out var streamEvent))
         {
             Deliver(streamEvent);
             // Taken only once written: if the pipeline stopped inside Deliver, the event stays for the next receive.
-            Stream.TryReadEvent(out _);
+            reader.TryRead(out _);
             if (streamEvent is SessionEndedEvent)
             {
                 return true;

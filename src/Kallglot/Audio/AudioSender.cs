@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Kallglot.Streaming;
 
 namespace Kallglot.Audio;
 
@@ -11,11 +10,11 @@ namespace Kallglot.Audio;
 public static class AudioSender
 {
     /// <summary>
-    /// Sends every frame of <paramref name="reader"/>; <paramref name="progress"/> is called about ten
+    /// Sends every frame of <paramref name="reader"/> to <paramref name="stream"/>; <paramref name="progress"/> is called about ten
     /// times a second from the sending thread; <paramref name="lateness"/>, when given, gets each paced
     /// frame's lateness against its schedule (benchmarks and tests).
     /// </summary>
-    public static async Task<AudioSendResult> SendAsync(KallglotStream stream, MuLawFrameReader reader, string speaker, bool paced,
+    public static async Task<AudioSendResult> SendAsync(IAudioFrameSink stream, MuLawFrameReader reader, string speaker, bool paced,
         Action<AudioSendProgress>? progress = null, CancellationToken cancellationToken = default, PacingClock? clock = null, Action<TimeSpan>? lateness = null)
     {
         clock ??= PacingClock.System;

@@ -1,73 +1,66 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
-using System.Threading.Channels;
 using Kallglot.Audio;
 using Kallglot.Errors;
 using Kallglot.Http;
 using Kallglot.Security;
 using Kallglot.Sessions;
+using Kallglot.Streaming.Connection;
 using Kallglot.Streaming.Events;
+using Kallglot.Streaming.Lifecycle;
 using Websocket.Client;
 
 namespace Kallglot.Streaming;
 
 /// <summary>
-/// The open WebSocket stream of a session. Events are read on a background loop into a buffer,
-/// in order and complete, and taken from it by the caller's thread; audio frames are sent one at a
-/// time with strictly increasing sequence numbers. A lost connection is reopened only while the
-/// stream token is still valid; after that the stream fails with an error that says so.
+/// The stream of a session: its lifecycle. One connection at a time; when one ends, the
+/// <see cref="ReconnectPolicy"/> decides whether another is opened (only after a loss, while the
+/// token is valid); a reopened connection is announced by a <c>stream.reconnected</c> event in its
+/// place among the others. Events are buffered in order until read; audio frames leave one at a
+/// time. Closing reads on through the closing handshake, so the server's last events are kept.
 /// </summary>
-public sealed class KallglotStream : IAsyncDisposable, IDisposable
+public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposable
 {
     private readonly KallglotSession _session;
     private readonly KallglotStreamOptions _options;
-    private readonly Channel<KallglotEvent> _events = Channel.CreateUnbounded<KallglotEvent>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly AudioFrameWriter _frameWriter = new();
+    private readonly ReconnectPolicy _policy;
+    private readonly WebSocketConnectionSettings _connectionSettings;
     private readonly StreamRecorder? _recorder;
-    private readonly object _stateGate = new();
-    private readonly List<IDisposable> _subscriptions = new();
-    private readonly WebsocketClient _client;
+    private readonly InboundDecoder _decoder;
+    private readonly EventBuffer _buffer;
+    private readonly OutboundFrameSender _sender;
+    private readonly BackgroundSendSet _backgroundSends;
+    private readonly StreamDiagnostics _diagnostics;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly List<BackgroundAudioSend> _backgroundSends = new();
-    private readonly ConcurrentQueue<string> _diagnostics = new();
+    private readonly object _stateGate = new();
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KallglotStreamState _state = KallglotStreamState.Connecting;
-    private long _eventIndex;
-    private long _sequence;
-    private long _framesSent;
-    private long _framesNotSent;
-    private long _audioBytesSent;
-    private int _reconnectAttemptsInARow;
+    private WebSocketConnection? _connection;
+    private Task _supervisor = Task.CompletedTask;
+    private PendingReconnection? _pendingReconnection;
+    private bool _sessionEnded;
+    private bool _closeRequested;
+    private bool _finished;
+    private int _reconnectAttempts;
     private int _reconnects;
-    private HttpStatusCode? _lastHandshakeStatus;
-    private string? _lastDisconnectReason;
     private int _disposed;
 
     private KallglotStream(KallglotSession session, KallglotStreamOptions options)
     {
         _session = session;
         _options = options;
+        _policy = new ReconnectPolicy(options.MaxReconnectAttempts, options.ReconnectDelay, options.MaxReconnectDelay);
+        _connectionSettings = new WebSocketConnectionSettings(options.KeepAliveInterval, options.MaxMessageBytes);
         _recorder = options.RecordPath is null ? null : new StreamRecorder(options.RecordPath);
-        _client = new WebsocketClient(session.StreamUriWithToken, logger: null, connectionFactory: OpenSocketAsync)
-        {
-            Name = $"kallglot-{session.Id}",
-            // A quiet minute on a call is normal: only the keep-alive and socket errors find a dead connection.
-            ReconnectTimeout = null,
-            ErrorReconnectTimeout = options.ReconnectDelay,
-            LostReconnectTimeout = options.ReconnectDelay,
-            IsReconnectionEnabled = true,
-            IsTextMessageConversionEnabled = true,
-        };
-        _subscriptions.Add(_client.MessageReceived.Subscribe(OnMessage));
-        _subscriptions.Add(_client.DisconnectionHappened.Subscribe(OnDisconnection));
-        _subscriptions.Add(_client.ReconnectionHappened.Subscribe(OnReconnection));
+        _decoder = new InboundDecoder(session.Id, options.MaxMessageBytes, _recorder);
+        _buffer = new EventBuffer(options.MaxBufferBytes);
+        _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _recorder);
+        _diagnostics = new StreamDiagnostics(session.Id, session.StreamToken, options.Log);
+        _backgroundSends = new BackgroundSendSet(_lifetime.Token,
+            (code, message) => _buffer.Add(_decoder.ClientError(code, message, DateTimeOffset.UtcNow)));
     }
 
-    /// <summary>Opens the stream of <paramref name="session"/>.</summary>
+    /// <summary>Opens the stream of <paramref name="session"/>; <see cref="KallglotStreamOptions.ConnectTimeout"/> bounds the whole connect.</summary>
     /// <exception cref="KallglotStreamException">The token has expired, or the server refused or did not answer.</exception>
     public static async Task<KallglotStream> ConnectAsync(KallglotSession session, KallglotStreamOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -126,28 +119,37 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     /// <summary>When the client started to connect.</summary>
     public DateTimeOffset ConnectStartedAt { get; private set; }
 
-    /// <summary>Events received so far (all types, including those already read).</summary>
-    public long EventsReceived => Interlocked.Read(ref _eventIndex);
+    /// <summary>Events received so far (all types, including those already read and the client's own).</summary>
+    public long EventsReceived => _decoder.EventsReceived;
 
     /// <summary>Events received and not yet read.</summary>
-    public int EventsPending => _events.Reader.CanCount ? _events.Reader.Count : 0;
+    public int EventsPending => _buffer.Count;
+
+    /// <summary>Memory held by unread events, in bytes (an estimate).</summary>
+    public long BufferedBytes => _buffer.BytesHeld;
+
+    /// <summary>Translated audio events dropped because unread events were over <see cref="KallglotStreamOptions.MaxBufferBytes"/>.</summary>
+    public long EventsDropped => _buffer.Dropped;
+
+    /// <summary>Events that came after the stream was over (a background send's failure, say) and could not be delivered.</summary>
+    public long EventsUndelivered => _buffer.Undelivered;
 
     /// <summary>Audio frames sent.</summary>
-    public long FramesSent => Interlocked.Read(ref _framesSent);
+    public long FramesSent => _sender.FramesSent;
 
     /// <summary>Audio frames that could not be sent (the connection was down); reported, never lost in silence.</summary>
-    public long FramesNotSent => Interlocked.Read(ref _framesNotSent);
+    public long FramesNotSent => _sender.FramesNotSent;
 
     /// <summary>Audio payload bytes sent.</summary>
-    public long AudioBytesSent => Interlocked.Read(ref _audioBytesSent);
+    public long AudioBytesSent => _sender.AudioBytesSent;
 
     /// <summary>The last sequence number used.</summary>
-    public long LastSequence => Interlocked.Read(ref _sequence);
+    public long LastSequence => _sender.LastSequence;
 
     /// <summary>How many times a lost connection was reopened.</summary>
     public int Reconnects => Volatile.Read(ref _reconnects);
 
-    /// <summary>Why the session ended, from <c>session.ended</c>.</summary>
+    /// <summary>Why the session ended, from <c>session.ended</c> (also when it came during the closing handshake).</summary>
     public string? EndReason { get; private set; }
 
     /// <summary>Why the stream failed, when it did.</summary>
@@ -156,17 +158,37 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     /// <summary>The file frames are recorded to, when recording.</summary>
     public string? RecordPath => _recorder?.Path;
 
-    /// <summary>Takes the next event without waiting; false when none is buffered.</summary>
-    public bool TryReadEvent(out KallglotEvent streamEvent) => _events.Reader.TryRead(out streamEvent!);
+    /// <summary>True while a connection, a reconnection or a background send of this stream still runs.</summary>
+    public bool HasActiveWork => !_supervisor.IsCompleted || Volatile.Read(ref _connection) is not null || _backgroundSends.AnyRunning;
 
-    /// <summary>Looks at the next event without taking it, so a caller that fails to deliver it loses nothing.</summary>
-    public bool TryPeekEvent(out KallglotEvent streamEvent) => _events.Reader.TryPeek(out streamEvent!);
+    /// <summary>The files sent in the background of this stream, finished or not.</summary>
+    public IReadOnlyList<BackgroundAudioSend> BackgroundSends => _backgroundSends.Snapshot;
+
+    /// <summary>Takes the reader's place: only one reader at a time, so no event is split between two or read twice.</summary>
+    /// <exception cref="KallglotStreamException">Another reader holds the place (<c>stream_busy</c>).</exception>
+    public KallglotStreamReader OpenReader() => _buffer.OpenReader(SessionId);
+
+    /// <summary>Takes the next event without waiting; false when none is buffered.</summary>
+    /// <exception cref="KallglotStreamException">Another reader holds the place (<c>stream_busy</c>).</exception>
+    public bool TryReadEvent(out KallglotEvent streamEvent)
+    {
+        using var reader = OpenReader();
+        return reader.TryRead(out streamEvent);
+    }
 
     /// <summary>
     /// Waits until an event is buffered (true) or the stream is over and drained (false). After a
     /// failure, once every event received before it has been read, throws the failure.
     /// </summary>
-    public ValueTask<bool> WaitForEventAsync(CancellationToken cancellationToken = default) => _events.Reader.WaitToReadAsync(cancellationToken);
+    /// <exception cref="KallglotStreamException">Another reader holds the place (<c>stream_busy</c>), or the stream failed.</exception>
+    public async ValueTask<bool> WaitForEventAsync(CancellationToken cancellationToken = default)
+    {
+        using var reader = OpenReader();
+        return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True once, after translated audio was first dropped for the buffer bound: the moment to warn.</summary>
+    public bool TakeDropWarning() => _buffer.TakeDropWarning();
 
     /// <summary>Sends one <c>audio.input</c> frame and returns its sequence number.</summary>
     /// <exception cref="KallglotValidationException">The speaker label is empty.</exception>
@@ -174,55 +196,22 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     public async Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default,
         string encoding = "mulaw", int sampleRateHz = 8000)
     {
-        if (string.IsNullOrWhiteSpace(speaker))
-        {
-            throw new KallglotValidationException("invalid_speaker", "Speaker", "The speaker label is empty. Give a label such as 'caller' or 'agent'.");
-        }
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var socket = await WaitUntilSendableAsync(cancellationToken).ConfigureAwait(false);
-            var sequence = _sequence + 1;
-            var frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
-            try
-            {
-                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException)
-            {
-                Interlocked.Increment(ref _framesNotSent);
-                throw new KallglotStreamException("frame_not_sent", KallglotErrorKind.Connection,
-                    $"Audio frame {sequence} could not be sent on session {SessionId}: the connection broke ({exception.Message}). {FramesNotSent} frame(s) not sent so far.", exception)
-                {
-                    EventsReceived = EventsReceived,
-                };
-            }
-            // The sequence only advances for frames that left: a retried frame keeps the order strictly increasing.
-            Interlocked.Exchange(ref _sequence, sequence);
-            Interlocked.Increment(ref _framesSent);
-            Interlocked.Add(ref _audioBytesSent, payload.Length);
-            _recorder?.Write("out", Encoding.UTF8.GetString(frame.Span));
-            return sequence;
+            return await _sender.SendAudioAsync(payload, speaker, encoding, sampleRateHz, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (KallglotException exception) when (exception.ErrorId == "stream_record_failed")
         {
-            _sendLock.Release();
+            Fail(exception);
+            throw;
         }
     }
 
-    /// <summary>True while the connection or a background send of this stream still runs; false once it is closed and everything it started has ended.</summary>
-    public bool HasActiveWork => _client.IsRunning || _client.IsStarted || BackgroundSends.Any(send => !send.IsCompleted);
-
-    /// <summary>The files sent in the background of this stream, finished or not.</summary>
-    public IReadOnlyList<BackgroundAudioSend> BackgroundSends
+    /// <summary>Sends a JSON text message as given (no sequence number): for messages the module does not wrap, and for tests of the server.</summary>
+    public Task SendJsonAsync(string json, CancellationToken cancellationToken = default)
     {
-        get
-        {
-            lock (_backgroundSends)
-            {
-                return _backgroundSends.ToArray();
-            }
-        }
+        ArgumentNullException.ThrowIfNull(json);
+        return _sender.SendTextAsync(json, cancellationToken);
     }
 
     /// <summary>
@@ -238,117 +227,75 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
             reader.Dispose();
             throw new KallglotValidationException("invalid_speaker", "Speaker", "The speaker label is empty. Give a label such as 'caller' or 'agent'.");
         }
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
-        var send = new BackgroundAudioSend(reader.Path, speaker, cancellation);
-        send.Completion = Task.Run(async () =>
-        {
-            try
-            {
-                return await AudioSender.SendAsync(this, reader, speaker, paced, send.Report, cancellation.Token).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (cancellation.IsCancellationRequested && exception is not OperationCanceledException)
-            {
-                // Closed on purpose while it played: a stop, not a failure to report.
-                throw new OperationCanceledException("The stream was closed while the file played.", exception, cancellation.Token);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                var reason = exception is KallglotException known ? known.Message : $"{exception.GetType().Name}: {exception.Message}";
-                _events.Writer.TryWrite(ClientError("audio_send_failed",
-                    $"Sending '{Path.GetFileName(reader.Path)}' in the background stopped after {send.Progress?.FramesSent ?? 0} frames: {reason}", DateTimeOffset.UtcNow));
-                throw;
-            }
-            finally
-            {
-                reader.Dispose();
-                cancellation.Dispose();
-            }
-        });
-        lock (_backgroundSends)
-        {
-            _backgroundSends.Add(send);
-        }
-        return send;
+        return _backgroundSends.Start(this, reader, speaker, paced);
     }
 
-    /// <summary>Sends a JSON text message as given (no sequence number): for messages the module does not wrap, and for tests of the server.</summary>
-    public async Task SendJsonAsync(string json, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var socket = await WaitUntilSendableAsync(cancellationToken).ConfigureAwait(false);
-            await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
-            _recorder?.Write("out", json);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    /// <summary>Closes the stream within <see cref="KallglotStreamOptions.CloseTimeout"/>.</summary>
+    public Task CloseAsync() => CloseAsync(_options.CloseTimeout);
 
-    /// <summary>Closes the stream cleanly; a close that takes longer than the close timeout aborts the connection. Buffered events can still be read.</summary>
-    public async Task CloseAsync()
+    /// <summary>
+    /// Closes the stream cleanly: stops background sends, sends the close frame and reads on until the
+    /// server's close frame or <paramref name="timeout"/>, then aborts. Every event that arrived before
+    /// the server's close frame stays readable.
+    /// </summary>
+    public async Task CloseAsync(TimeSpan timeout)
     {
-        // Background sends stop first, so they end as cancelled rather than failing on a closed stream.
-        if (Volatile.Read(ref _disposed) == 0)
-        {
-            _lifetime.Cancel();
-        }
-        bool wasOpen;
+        WebSocketConnection? connection;
         lock (_stateGate)
         {
-            wasOpen = _state is KallglotStreamState.Open or KallglotStreamState.Reconnecting or KallglotStreamState.Connecting or KallglotStreamState.Ended;
-            if (_state is not (KallglotStreamState.Ended or KallglotStreamState.Failed))
+            _closeRequested = true;
+            connection = _connection;
+            if (_state is KallglotStreamState.Connecting or KallglotStreamState.Open or KallglotStreamState.Reconnecting)
             {
+                // Closed from this moment: no more sends; events of the closing handshake are still taken.
                 SetStateLocked(KallglotStreamState.Closed);
             }
         }
-        if (wasOpen && _client.IsStarted)
+        CancelLifetime();
+        if (connection is not null)
         {
-            try
-            {
-                // Stop can hang in CloseAsync when the peer never answers the close: bounded, then aborted.
-                await _client.Stop(WebSocketCloseStatus.NormalClosure, "client closing").WaitAsync(_options.CloseTimeout).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is TimeoutException or WebSocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                Log($"close did not complete ({exception.GetType().Name}); aborting the connection");
-                _client.NativeClient?.Abort();
-            }
+            var end = await connection.CloseAsync(timeout).ConfigureAwait(false);
+            _diagnostics.Log($"closed: {end.Description}");
         }
-        _events.Writer.TryComplete();
+        try
+        {
+            await _supervisor.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _diagnostics.Log("the connection did not end in time after the close");
+        }
         Dispose();
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
 
-    /// <inheritdoc />
+    /// <summary>Ends the stream at once (no closing handshake); buffered events can still be read.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
+        WebSocketConnection? connection;
         lock (_stateGate)
         {
-            if (_state is KallglotStreamState.Open or KallglotStreamState.Reconnecting or KallglotStreamState.Connecting)
+            _closeRequested = true;
+            connection = _connection;
+            if (_state is KallglotStreamState.Connecting or KallglotStreamState.Open or KallglotStreamState.Reconnecting)
             {
                 SetStateLocked(KallglotStreamState.Closed);
             }
         }
-        _lifetime.Cancel();
-        foreach (var subscription in _subscriptions)
-        {
-            subscription.Dispose();
-        }
-        _client.Dispose();
-        _events.Writer.TryComplete();
+        CancelLifetime();
+        connection?.Dispose();
+        Finish(ReconnectVerdict.ClosedByClient, new ConnectionEnd(ConnectionEndKind.ClosedByClient, "disposed"));
         _recorder?.Dispose();
-        _lifetime.Dispose();
     }
+
+    /// <summary>Takes the next diagnostic line (connection changes, secrets masked).</summary>
+    public bool TryReadDiagnostic(out string line) => _diagnostics.TryRead(out line);
 
     /// <inheritdoc />
     public override string ToString() => $"{SessionId} ({State}, {EventsReceived} events)";
@@ -356,221 +303,240 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         ConnectStartedAt = DateTimeOffset.UtcNow;
-        Log($"connecting to {Redactor.RedactUrl(_session.StreamUriWithToken)}");
+        _diagnostics.Log($"connecting to {Redactor.RedactUrl(_session.StreamUriWithToken)}");
+        if (!WebSocketConnection.DetectsDeadPeers && _options.KeepAliveInterval > TimeSpan.Zero)
+        {
+            _diagnostics.Log("this .NET runtime cannot time out unanswered pings (it needs .NET 9, PowerShell 7.5 or later): a dead peer is found only when TCP gives up");
+        }
+        WebSocketConnection connection;
         try
         {
-            await _client.StartOrFail().WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            connection = await WebSocketConnection.OpenAsync(_session.StreamUriWithToken, _connectionSettings, OnMessage, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException exception)
+        catch (WebSocketConnectException exception) when (exception.TimedOut)
         {
             throw new KallglotStreamException("stream_connect_timeout", KallglotErrorKind.Timeout,
                 $"The stream of session {SessionId} did not open within {_options.ConnectTimeout.TotalSeconds:0.#} s. Check the network; the token stays valid until {_session.TokenExpiresAt:u}.", exception);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (WebSocketConnectException exception)
         {
-            throw HandshakeFailure(exception);
+            throw HandshakeFailure(exception, exception.HandshakeStatus);
         }
         lock (_stateGate)
         {
+            _connection = connection;
             ConnectedAt = DateTimeOffset.UtcNow;
-            SetStateLocked(KallglotStreamState.Open);
-        }
-        Log("connected");
-    }
-
-    private KallglotStreamException HandshakeFailure(Exception exception)
-    {
-        var root = exception;
-        while (root.InnerException is not null && root is not WebSocketException)
-        {
-            root = root.InnerException;
-        }
-        var (errorId, kind, advice) = _lastHandshakeStatus switch
-        {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ("stream_unauthorized", KallglotErrorKind.Authentication,
-                "The server refused the stream token (expired, already used or invalid). Create a new session and connect within 5 minutes."),
-            HttpStatusCode.NotFound => ("session_not_found", KallglotErrorKind.NotFound, "The server does not know this session. Create a new session."),
-            HttpStatusCode.Conflict or HttpStatusCode.Gone => ("session_ended", KallglotErrorKind.Conflict, "The session has already ended. Create a new session."),
-            null => ("stream_connect_failed", KallglotErrorKind.Connection, "Check the network and the API base URL."),
-            _ => ("stream_connect_failed", KallglotErrorKind.Connection, "Try again; if it persists, create a new session."),
-        };
-        var status = _lastHandshakeStatus is { } code ? $" (HTTP {(int)code})" : string.Empty;
-        return new KallglotStreamException(errorId, kind,
-            $"Could not open the stream of session {SessionId}{status}: {Redactor.Redact(root.Message, _session.StreamToken)}. {advice}", exception)
-        {
-            RecommendedAction = advice,
-        };
-    }
-
-    private async Task<WebSocket> OpenSocketAsync(Uri uri, CancellationToken cancellationToken)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
-        socket.Options.CollectHttpResponseDetails = true;
-        socket.Options.SetRequestHeader("User-Agent", "Kallglot-PowerShell");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ConnectTimeout);
-        try
-        {
-            await socket.ConnectAsync(uri, timeout.Token).ConfigureAwait(false);
-            _lastHandshakeStatus = null;
-            return socket;
-        }
-        catch
-        {
-            _lastHandshakeStatus = socket.HttpStatusCode == 0 ? null : socket.HttpStatusCode;
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private void OnMessage(ResponseMessage message)
-    {
-        var receivedAt = DateTimeOffset.UtcNow;
-        KallglotEvent streamEvent;
-        if (message.MessageType == WebSocketMessageType.Binary)
-        {
-            var length = message.Binary?.Length ?? 0;
-            _recorder?.Write("in", $"<binary message, {length} bytes>");
-            streamEvent = ClientError("binary_message", $"The server sent a binary message of {length} bytes; Kallglot events are JSON text, so it was skipped.", receivedAt);
-        }
-        else
-        {
-            var text = message.Text ?? string.Empty;
-            if (text.Length > _options.MaxMessageBytes || Encoding.UTF8.GetByteCount(text) > _options.MaxMessageBytes)
-            {
-                _recorder?.Write("in", $"<text message of {text.Length} characters, over the {_options.MaxMessageBytes}-byte limit>");
-                streamEvent = ClientError("message_too_large", $"The server sent a message of {text.Length} characters, over the {_options.MaxMessageBytes}-byte limit; it was skipped.", receivedAt);
-            }
-            else
-            {
-                _recorder?.Write("in", text);
-                var index = Interlocked.Increment(ref _eventIndex);
-                try
-                {
-                    streamEvent = EventParser.Parse(text, SessionId, index, receivedAt);
-                }
-                catch (EventParseException exception)
-                {
-                    streamEvent = ClientError("malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
-                }
-            }
-        }
-
-        if (streamEvent is SessionReadyEvent && ReadyAt is null)
-        {
-            ReadyAt = receivedAt;
-        }
-        _events.Writer.TryWrite(streamEvent);
-        if (streamEvent is SessionEndedEvent ended)
-        {
-            lock (_stateGate)
-            {
-                EndReason = ended.Reason;
-                if (_state is not (KallglotStreamState.Closed or KallglotStreamState.Failed))
-                {
-                    SetStateLocked(KallglotStreamState.Ended);
-                }
-            }
-            Log($"session ended ({ended.Reason ?? "no reason given"}) after {EventsReceived} events");
-            _events.Writer.TryComplete();
-        }
-    }
-
-    private StreamErrorEvent ClientError(string code, string text, DateTimeOffset receivedAt, long index = 0)
-    {
-        if (index == 0)
-        {
-            index = Interlocked.Increment(ref _eventIndex);
-        }
-        return new StreamErrorEvent
-        {
-            Type = "error",
-            Code = code,
-            Message = text,
-            SessionId = SessionId,
-            Index = index,
-            ReceivedAt = receivedAt,
-            FromClient = true,
-            Json = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "error", ["code"] = code, ["message"] = text, ["source"] = "client" }),
-        };
-    }
-
-    private void OnDisconnection(DisconnectionInfo info)
-    {
-        var reason = DescribeDisconnection(info);
-        lock (_stateGate)
-        {
+            // A session.ended that came before this point has already set the state: it stays.
             if (_state == KallglotStreamState.Connecting)
             {
-                // StartOrFail throws the connect error itself, unless reconnection is cancelled here: then it returns as if connected.
-                return;
+                SetStateLocked(KallglotStreamState.Open);
             }
-            if (_state is KallglotStreamState.Closed or KallglotStreamState.Ended or KallglotStreamState.Failed
-                || info.Type is DisconnectionType.ByUser or DisconnectionType.Exit)
-            {
-                info.CancelReconnection = true;
-                return;
-            }
-            _lastDisconnectReason = reason;
-            if (info.Type == DisconnectionType.ByServer)
-            {
-                info.CancelReconnection = true;
-                FailLocked("stream_closed_by_server",
-                    $"The server closed the stream of session {SessionId} without ending the session ({reason}) after {EventsReceived} events. Events received before it were delivered. Create a new session to continue.");
-                return;
-            }
-            if (_session.IsTokenExpired)
-            {
-                info.CancelReconnection = true;
-                FailLocked("stream_lost",
-                    $"The connection to session {SessionId} was lost ({reason}) after {EventsReceived} events. Its stream token expired at {_session.TokenExpiresAt:u}, so it cannot be reopened: create a new session to continue.");
-                return;
-            }
-            if (_reconnectAttemptsInARow >= _options.MaxReconnectAttempts)
-            {
-                info.CancelReconnection = true;
-                FailLocked("stream_lost",
-                    $"The connection to session {SessionId} was lost ({reason}) after {EventsReceived} events and could not be reopened in {_options.MaxReconnectAttempts} attempt(s). Check the network, then create a new session.");
-                return;
-            }
-            _reconnectAttemptsInARow++;
-            SetStateLocked(KallglotStreamState.Reconnecting);
         }
-        Log($"connection lost ({reason}); reopening, attempt {_reconnectAttemptsInARow} of {_options.MaxReconnectAttempts}");
+        _diagnostics.Log("connected");
+        _supervisor = SuperviseAsync(connection);
     }
 
-    private void OnReconnection(ReconnectionInfo info)
+    private async Task SuperviseAsync(WebSocketConnection connection)
     {
-        if (info.Type == ReconnectionType.Initial)
+        while (true)
+        {
+            var end = await connection.Ended.ConfigureAwait(false);
+            connection.Dispose();
+            var gap = new PendingReconnection(DateTimeOffset.UtcNow, 0, _sender.FramesNotSent, end.Description, 0);
+            WebSocketConnection? next = null;
+            while (next is null)
+            {
+                ReconnectDecision decision;
+                lock (_stateGate)
+                {
+                    _connection = null;
+                    decision = _closeRequested
+                        ? new ReconnectDecision(ReconnectVerdict.ClosedByClient, TimeSpan.Zero)
+                        : _policy.Decide(end.Kind, _sessionEnded, !_session.IsTokenExpired, _reconnectAttempts);
+                    if (decision.ShouldReconnect)
+                    {
+                        _reconnectAttempts++;
+                        gap = gap with { Attempts = gap.Attempts + 1, Number = _reconnects + 1 };
+                        if (_state == KallglotStreamState.Open)
+                        {
+                            SetStateLocked(KallglotStreamState.Reconnecting);
+                        }
+                    }
+                }
+                if (!decision.ShouldReconnect)
+                {
+                    Finish(decision.Verdict, end);
+                    return;
+                }
+                _diagnostics.Log($"connection lost ({end.Description}); reopening in {decision.Delay.TotalMilliseconds:0} ms, attempt {_reconnectAttempts} of {_policy.MaxAttempts}");
+                try
+                {
+                    await Task.Delay(decision.Delay, _lifetime.Token).ConfigureAwait(false);
+                    Volatile.Write(ref _pendingReconnection, gap);
+                    next = await WebSocketConnection.OpenAsync(_session.StreamUriWithToken, _connectionSettings, OnMessage, _options.ConnectTimeout, _lifetime.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+                {
+                    Finish(ReconnectVerdict.ClosedByClient, end);
+                    return;
+                }
+                catch (WebSocketConnectException exception)
+                {
+                    var refused = exception.HandshakeStatus is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Gone;
+                    var status = exception.HandshakeStatus is { } code ? $"HTTP {(int)code}" : Redactor.Redact(exception.Message, _session.StreamToken);
+                    end = new ConnectionEnd(refused ? ConnectionEndKind.Refused : ConnectionEndKind.Lost, $"reconnection attempt {_reconnectAttempts} failed: {status}", exception.HandshakeStatus);
+                }
+            }
+            bool keep;
+            lock (_stateGate)
+            {
+                keep = !_closeRequested && _state == KallglotStreamState.Reconnecting;
+                if (keep)
+                {
+                    _connection = next;
+                    _reconnects++;
+                    SetStateLocked(KallglotStreamState.Open);
+                }
+            }
+            if (!keep)
+            {
+                await next.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
+                next.Dispose();
+                Finish(ReconnectVerdict.ClosedByClient, end);
+                return;
+            }
+            AnnounceReconnection();
+            _diagnostics.Log($"connection reopened after {gap.Attempts} attempt(s) ({Reconnects} reconnection(s) so far)");
+            connection = next;
+        }
+    }
+
+    private void OnMessage(ResponseMessage message, WebSocketConnection connection)
+    {
+        // Runs on the library's receive loop: an exception here would unsubscribe this handler for good.
+        try
+        {
+            AnnounceReconnection();
+            var streamEvent = _decoder.Decode(message, connection.TakeSkippedMessage(), DateTimeOffset.UtcNow);
+            Accept(streamEvent, connection);
+        }
+        catch (Exception exception)
+        {
+            Fail(exception as KallglotException ?? new KallglotStreamException("stream_receive_failed", KallglotErrorKind.InvalidOperation,
+                $"Receiving on session {SessionId} failed unexpectedly ({exception.GetType().Name}: {Redactor.Redact(exception.Message, _session.StreamToken)}) after {EventsReceived} events; the events before it were delivered. Create a new session to continue, and report this if it repeats.", exception));
+            connection.Abort(byClient: true, "the stream failed");
+        }
+    }
+
+    private void Accept(KallglotEvent streamEvent, WebSocketConnection connection)
+    {
+        if (streamEvent is SessionReadyEvent && ReadyAt is null)
+        {
+            ReadyAt = streamEvent.ReceivedAt;
+        }
+        if (!_buffer.Add(streamEvent) && _buffer.TakeDropWarning())
+        {
+            _diagnostics.Log($"unread events passed {_options.MaxBufferBytes / (1024 * 1024)} MB: translated audio is being dropped until they are read");
+        }
+        if (streamEvent is not SessionEndedEvent ended)
         {
             return;
         }
         lock (_stateGate)
         {
-            if (_state != KallglotStreamState.Reconnecting)
+            EndReason = ended.Reason;
+            _sessionEnded = true;
+            if (_state is KallglotStreamState.Connecting or KallglotStreamState.Open or KallglotStreamState.Reconnecting)
+            {
+                SetStateLocked(KallglotStreamState.Ended);
+            }
+        }
+        _diagnostics.Log($"session ended ({ended.Reason ?? "no reason given"}) after {EventsReceived} events; closing the connection");
+        _ = CloseAfterSessionEndedAsync(connection);
+    }
+
+    private async Task CloseAfterSessionEndedAsync(WebSocketConnection connection)
+    {
+        // As the API's own sample does on session.ended; the server's last frames are still read.
+        var end = await connection.CloseAsync(_options.CloseTimeout, "session ended").ConfigureAwait(false);
+        _diagnostics.Log($"connection closed after the session ended: {end.Description}");
+    }
+
+    private void AnnounceReconnection()
+    {
+        if (Interlocked.Exchange(ref _pendingReconnection, null) is not { } gap)
+        {
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, _sender.FramesNotSent - gap.FramesNotSentAtLoss, gap.LostBecause, now));
+    }
+
+    private void Fail(KallglotException cause)
+    {
+        lock (_stateGate)
+        {
+            if (_finished || _state == KallglotStreamState.Failed)
             {
                 return;
             }
-            _reconnectAttemptsInARow = 0;
-            Interlocked.Increment(ref _reconnects);
-            SetStateLocked(KallglotStreamState.Open);
+            FailLocked(cause.ErrorId, cause.Message, cause.Kind, cause);
         }
-        Log($"connection reopened ({Reconnects} reconnection(s) so far)");
+        CancelLifetime();
+        _buffer.Complete(Failure);
     }
 
-    private void FailLocked(string errorId, string message)
+    private void Finish(ReconnectVerdict verdict, ConnectionEnd end)
     {
-        var interrupted = BackgroundSends.Where(send => !send.Completion.IsCompletedSuccessfully).ToList();
-        if (interrupted.Count > 0)
+        lock (_stateGate)
         {
-            // Their own error events could no longer reach a reader: the stream's failure names them instead.
-            message += " Background audio stopped: " + string.Join("; ", interrupted.Select(send => $"'{Path.GetFileName(send.Path)}' after {send.Progress?.FramesSent ?? 0} frames")) + ".";
+            _connection = null;
+            if (_finished)
+            {
+                return;
+            }
+            _finished = true;
+            if (_state != KallglotStreamState.Failed)
+            {
+                switch (verdict)
+                {
+                    case ReconnectVerdict.SessionEnded:
+                    case ReconnectVerdict.ClosedByClient when _state == KallglotStreamState.Ended:
+                        SetStateLocked(KallglotStreamState.Ended);
+                        break;
+                    case ReconnectVerdict.ClosedByClient:
+                        SetStateLocked(KallglotStreamState.Closed);
+                        break;
+                    case ReconnectVerdict.ClosedByServer:
+                        FailLocked("stream_closed_by_server",
+                            $"The server closed the stream of session {SessionId} without ending the session ({end.Description}) after {EventsReceived} events. Events received before it were delivered. Create a new session to continue.");
+                        break;
+                    case ReconnectVerdict.TokenExpired:
+                        FailLocked("stream_lost",
+                            $"The connection to session {SessionId} was lost ({end.Description}) after {EventsReceived} events. Its stream token expired at {_session.TokenExpiresAt:u}, so it cannot be reopened: create a new session to continue.");
+                        break;
+                    case ReconnectVerdict.AttemptsExhausted:
+                        FailLocked("stream_lost",
+                            $"The connection to session {SessionId} was lost ({end.Description}) after {EventsReceived} events and could not be reopened in {_policy.MaxAttempts} attempt(s). Check the network, then create a new session.");
+                        break;
+                    case ReconnectVerdict.Refused:
+                        var failure = HandshakeFailure(null, end.HandshakeStatus);
+                        FailLocked(failure.ErrorId, $"The connection to session {SessionId} was lost after {EventsReceived} events and the server refused to reopen it ({end.Description}). {failure.RecommendedAction}", failure.Kind);
+                        break;
+                }
+            }
         }
-        Failure = new KallglotStreamException(errorId, KallglotErrorKind.Connection, message) { EventsReceived = EventsReceived };
+        _diagnostics.Log($"stream over: {State} ({end.Description})");
+        CancelLifetime();
+        _buffer.Complete(Failure);
+    }
+
+    private void FailLocked(string errorId, string message, KallglotErrorKind kind = KallglotErrorKind.Connection, Exception? inner = null)
+    {
+        message += _backgroundSends.DescribeInterrupted();
+        Failure = new KallglotStreamException(errorId, kind, message, inner) { EventsReceived = EventsReceived };
         SetStateLocked(KallglotStreamState.Failed);
-        Log(message);
-        _events.Writer.TryComplete(Failure);
+        _diagnostics.Log(message);
     }
 
     private void SetStateLocked(KallglotStreamState state)
@@ -579,6 +545,37 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
         var changed = _stateChanged;
         _stateChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();
+    }
+
+    private void CancelLifetime()
+    {
+        try
+        {
+            _lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already over.
+        }
+    }
+
+    private KallglotStreamException HandshakeFailure(Exception? exception, HttpStatusCode? status)
+    {
+        var (errorId, kind, advice) = status switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ("stream_unauthorized", KallglotErrorKind.Authentication,
+                "The server refused the stream token (expired, already used or invalid). Create a new session and connect within 5 minutes."),
+            HttpStatusCode.NotFound => ("session_not_found", KallglotErrorKind.NotFound, "The server does not know this session. Create a new session."),
+            HttpStatusCode.Conflict or HttpStatusCode.Gone => ("session_ended", KallglotErrorKind.Conflict, "The session has already ended. Create a new session."),
+            null => ("stream_connect_failed", KallglotErrorKind.Connection, "Check the network and the API base URL."),
+            _ => ("stream_connect_failed", KallglotErrorKind.Connection, "Try again; if it persists, create a new session."),
+        };
+        var code = status is { } value ? $" (HTTP {(int)value})" : string.Empty;
+        var reason = exception is null ? string.Empty : $": {Redactor.Redact(exception.Message, _session.StreamToken)}";
+        return new KallglotStreamException(errorId, kind, $"Could not open the stream of session {SessionId}{code}{reason}. {advice}", exception)
+        {
+            RecommendedAction = advice,
+        };
     }
 
     private async Task<WebSocket> WaitUntilSendableAsync(CancellationToken cancellationToken)
@@ -591,7 +588,7 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
             {
                 switch (_state)
                 {
-                    case KallglotStreamState.Open when _client.NativeClient is { State: WebSocketState.Open } socket:
+                    case KallglotStreamState.Open when _connection?.SendableSocket is { } socket:
                         return socket;
                     case KallglotStreamState.Ended:
                         throw Closed($"session {SessionId} has ended ({EndReason ?? "no reason given"})", "Create a new session to send more audio.");
@@ -605,14 +602,13 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
             var remaining = deadline - DateTimeOffset.UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                Interlocked.Increment(ref _framesNotSent);
                 throw new KallglotStreamException("frame_not_sent", KallglotErrorKind.Connection,
-                    $"The connection of session {SessionId} was not reopened within {_options.SendReconnectWait.TotalSeconds:0.#} s ({_lastDisconnectReason ?? "connection down"}); the frame was not sent. {FramesNotSent} frame(s) not sent so far.")
+                    $"The connection of session {SessionId} was not reopened within {_options.SendReconnectWait.TotalSeconds:0.#} s; the frame was not sent. {FramesNotSent + 1} frame(s) not sent so far.")
                 {
                     EventsReceived = EventsReceived,
                 };
             }
-            // The state says open while the socket is between connections: a short bounded wait for the next state change.
+            // Between a loss and the policy's decision the state still says open: a short bounded wait for the next change.
             await Task.WhenAny(changed, Task.Delay(remaining < TimeSpan.FromMilliseconds(50) ? remaining : TimeSpan.FromMilliseconds(50), cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
@@ -621,45 +617,5 @@ public sealed class KallglotStream : IAsyncDisposable, IDisposable
     private KallglotStreamException Closed(string what, string advice) =>
         new("stream_closed", KallglotErrorKind.InvalidOperation, $"Cannot send: {what}. {advice}") { RecommendedAction = advice, EventsReceived = EventsReceived };
 
-    private string DescribeDisconnection(DisconnectionInfo info)
-    {
-        var parts = new List<string> { info.Type.ToString().ToLowerInvariant() };
-        if (info.CloseStatus is { } status)
-        {
-            parts.Add($"close status {(int)status} {status}");
-        }
-        if (!string.IsNullOrEmpty(info.CloseStatusDescription))
-        {
-            parts.Add($"'{info.CloseStatusDescription}'");
-        }
-        if (info.Exception is { } exception)
-        {
-            parts.Add(Redactor.Redact(exception.GetBaseException().Message, _session.StreamToken));
-        }
-        return string.Join(", ", parts);
-    }
-
-    /// <summary>
-    /// Takes the next diagnostic line (connection changes, secrets masked). Lines are kept for
-    /// whoever reads the stream next, since the code that opened it may be long gone; the oldest
-    /// are dropped beyond 1,000.
-    /// </summary>
-    public bool TryReadDiagnostic(out string line) => _diagnostics.TryDequeue(out line!);
-
-    private void Log(string line)
-    {
-        var text = $"[{SessionId}] {Redactor.Redact(line, _session.StreamToken)}";
-        _diagnostics.Enqueue($"{DateTimeOffset.Now:HH:mm:ss.fff} {text}");
-        while (_diagnostics.Count > 1000 && _diagnostics.TryDequeue(out _))
-        {
-        }
-        try
-        {
-            _options.Log?.Invoke(text);
-        }
-        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
-        {
-            // A log sink that has gone away must never break the stream's handlers.
-        }
-    }
+    private sealed record PendingReconnection(DateTimeOffset LostAt, int Attempts, long FramesNotSentAtLoss, string LostBecause, int Number);
 }

@@ -9,19 +9,29 @@ public sealed class KallglotStreamOptions
     /// <summary>How many times a lost connection is reopened in a row; only while the stream token is still valid.</summary>
     public int MaxReconnectAttempts { get; set; } = 3;
 
-    /// <summary>The wait before reopening a lost connection, and between failed reopen attempts.</summary>
+    /// <summary>The wait before the first attempt to reopen a lost connection; it doubles for each later attempt (with jitter).</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>WebSocket ping interval: how a dead connection is found during quiet moments of a call.</summary>
+    /// <summary>The longest wait before a reconnection attempt.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// WebSocket ping interval: how a dead connection is found during quiet moments of a call. A
+    /// connection that answers no ping for about three intervals is treated as lost (.NET 9 and later);
+    /// zero turns pings off.
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Messages larger than this are refused (an error event) rather than read into memory whole.</summary>
+    /// <summary>The most memory unread events may hold; over it, translated audio is dropped (counted), never transcripts, errors or lifecycle events.</summary>
+    public long MaxBufferBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Messages larger than this are skipped as they are read (an error event <c>message_too_large</c>), never held whole.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
     /// <summary>When set, every frame in and out is appended to this file as one JSON line, flushed at once.</summary>
     public string? RecordPath { get; set; }
 
-    /// <summary>How long a clean close may take before the connection is aborted.</summary>
+    /// <summary>How long the closing handshake may take (the server's last events are read meanwhile) before the connection is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a send waits for a reconnection in progress before the frame counts as not sent.</summary>

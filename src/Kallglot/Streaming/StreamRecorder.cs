@@ -6,7 +6,7 @@ using Kallglot.Errors;
 namespace Kallglot.Streaming;
 
 /// <summary>
-/// Appends every frame of a stream to a JSON-lines file: <c>{"at":..., "direction":"in"|"out", "frame":{...}}</c>.
+/// Appends every frame of a stream to a JSON-lines file: <c>{"at":..., "direction":"in"|"out"|"client", "frame":{...}}</c>.
 /// Each line is flushed to the operating system as it is written, so a process that dies loses nothing already received.
 /// </summary>
 internal sealed class StreamRecorder : IDisposable
@@ -67,8 +67,16 @@ internal sealed class StreamRecorder : IDisposable
                 writer.WriteEndObject();
             }
             _line.WriteByte((byte)'\n');
-            _file.Write(_line.GetBuffer(), 0, (int)_line.Length);
-            _file.Flush();
+            try
+            {
+                _file.Write(_line.GetBuffer(), 0, (int)_line.Length);
+                _file.Flush();
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                throw new KallglotException("stream_record_failed", KallglotErrorKind.File,
+                    $"The recording '{Path}' could not be written ({exception.Message}); the stream was stopped so that the recording does not silently miss frames. Free space or choose another -RecordPath, then create a new session.", exception);
+            }
         }
     }
 

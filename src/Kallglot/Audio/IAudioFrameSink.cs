@@ -1,0 +1,11 @@
+namespace Kallglot.Audio;
+
+/// <summary>Where audio frames go: a stream, or anything that takes <c>audio.input</c> frames in order.</summary>
+public interface IAudioFrameSink
+{
+    /// <summary>The session the frames belong to.</summary>
+    string SessionId { get; }
+
+    /// <summary>Sends one frame of <paramref name="speaker"/> and returns its sequence number.</summary>
+    Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default, string encoding = "mulaw", int sampleRateHz = 8000);
+}

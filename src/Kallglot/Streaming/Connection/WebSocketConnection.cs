@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Reflection;
+using Kallglot.Streaming.Lifecycle;
+using Websocket.Client;
+
+namespace Kallglot.Streaming.Connection;
+
+/// <summary>
+/// One WebSocket connection of a stream: a fresh Websocket.Client for each attempt, with every
+/// automatic behaviour of the library off (no reconnection, no idle restart, no retry timer), so
+/// the stream's own policy is the only one. Messages go to the handler on the library's receive
+/// loop; the end of the connection is read from the socket itself (<see cref="GuardedWebSocket"/>).
+/// </summary>
+internal sealed class WebSocketConnection : IDisposable
+{
+    // .NET 9 and later send real pings and abort when no pong comes; .NET 8 only sends unanswered pongs.
+    private static readonly PropertyInfo? KeepAliveTimeoutProperty = typeof(ClientWebSocketOptions).GetProperty("KeepAliveTimeout");
+
+    private readonly WebsocketClient _client;
+    private readonly IDisposable _subscription;
+    private readonly WebSocketConnectionSettings _settings;
+    private GuardedWebSocket? _socket;
+    private HttpStatusCode? _handshakeStatus;
+    private int _disposed;
+
+    private WebSocketConnection(Uri uri, WebSocketConnectionSettings settings, Action<ResponseMessage, WebSocketConnection> onMessage)
+    {
+        _settings = settings;
+        _client = new WebsocketClient(uri, logger: null, connectionFactory: OpenSocketAsync)
+        {
+            Name = "kallglot-stream",
+            ReconnectTimeout = null,
+            ErrorReconnectTimeout = null,
+            LostReconnectTimeout = null,
+            IsReconnectionEnabled = false,
+            IsTextMessageConversionEnabled = true,
+        };
+        _subscription = _client.MessageReceived.Subscribe(message => onMessage(message, this));
+    }
+
+    /// <summary>Whether this runtime can find a dead peer by its unanswered pings (.NET 9 and later).</summary>
+    public static bool DetectsDeadPeers => KeepAliveTimeoutProperty is not null;
+
+    /// <summary>The HTTP status of a refused handshake.</summary>
+    public HttpStatusCode? HandshakeStatus => _handshakeStatus;
+
+    /// <summary>Completes once, when the connection is over, after every message before its end was handed to the handler.</summary>
+    public Task<ConnectionEnd> Ended => _socket?.Ended ?? Task.FromResult(new ConnectionEnd(ConnectionEndKind.Lost, "never opened"));
+
+    /// <summary>The socket to send on, while it is open and the client has not started to close it.</summary>
+    public WebSocket? SendableSocket => _socket is { CloseSent: false, State: WebSocketState.Open } socket ? socket : null;
+
+    /// <summary>The size of the message just skipped for being over the limit, once.</summary>
+    public long? TakeSkippedMessage() => _socket?.TakeSkippedMessage();
+
+    /// <summary>Opens a connection within <paramref name="timeout"/>, the handshake included.</summary>
+    /// <exception cref="WebSocketConnectException">The connection could not be opened.</exception>
+    public static async Task<WebSocketConnection> OpenAsync(Uri uri, WebSocketConnectionSettings settings, Action<ResponseMessage, WebSocketConnection> onMessage,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var connection = new WebSocketConnection(uri, settings, onMessage);
+        connection._client.ConnectTimeout = timeout;
+        try
+        {
+            await connection._client.StartOrFail().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception exception)
+        {
+            connection.Dispose();
+            if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            throw new WebSocketConnectException(exception is TimeoutException || (exception.GetBaseException() is OperationCanceledException && connection._handshakeStatus is null),
+                connection._handshakeStatus, exception);
+        }
+    }
+
+    /// <summary>
+    /// The closing handshake: sends the close frame and keeps reading until the server's close frame
+    /// or <paramref name="timeout"/>, then aborts. Messages that arrive meanwhile reach the handler.
+    /// </summary>
+    public async Task<ConnectionEnd> CloseAsync(TimeSpan timeout, string description = "client closing")
+    {
+        if (_socket is not { } socket)
+        {
+            return await Ended.ConfigureAwait(false);
+        }
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await socket.SendCloseAsync(description, deadline.Token).ConfigureAwait(false);
+            return await socket.Ended.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            socket.Abort(byClient: true, deadline.IsCancellationRequested
+                ? $"the server did not finish the closing handshake within {timeout.TotalSeconds:0.#} s; aborted"
+                : $"the close frame could not be sent ({exception.GetType().Name}); aborted");
+            return await socket.Ended.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends the connection at once.</summary>
+    public void Abort(bool byClient, string description) => _socket?.Abort(byClient, description);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        _socket?.Abort(byClient: true, "disposed");
+        _subscription.Dispose();
+        _client.Dispose();
+    }
+
+    private async Task<WebSocket> OpenSocketAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = _settings.KeepAliveInterval;
+        if (_settings.KeepAliveInterval > TimeSpan.Zero)
+        {
+            // Unanswered for two more intervals after a ping: about three intervals of silence in all.
+            KeepAliveTimeoutProperty?.SetValue(socket.Options, _settings.KeepAliveInterval * 2);
+        }
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("User-Agent", "Kallglot-PowerShell");
+        try
+        {
+            await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _handshakeStatus = socket.HttpStatusCode == 0 ? null : socket.HttpStatusCode;
+            socket.Dispose();
+            throw;
+        }
+        var guarded = new GuardedWebSocket(socket, _settings.MaxMessageBytes);
+        _socket = guarded;
+        return guarded;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Threading.Channels;
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.Streaming;
+
+/// <summary>
+/// The events received and not yet read, in order. Bounded in bytes: over the bound, translated
+/// audio is dropped (counted); transcripts, errors and lifecycle events are always kept, since a
+/// script can live without a piece of audio but not without a final. One reader at a time.
+/// </summary>
+internal sealed class EventBuffer
+{
+    private const int EventOverheadBytes = 256;
+
+    private readonly Channel<KallglotEvent> _channel = Channel.CreateUnbounded<KallglotEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly long _maxBytes;
+    private long _bytes;
+    private long _dropped;
+    private long _undelivered;
+    private int _dropWarningTaken;
+    private int _readerHeld;
+
+    public EventBuffer(long maxBytes)
+    {
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>Bytes held by unread events (an estimate of their memory).</summary>
+    public long BytesHeld => Interlocked.Read(ref _bytes);
+
+    /// <summary>Unread events.</summary>
+    public int Count => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+
+    /// <summary>audio.output events dropped because the unread events were over the bound.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Events that arrived after the stream was over and could not be delivered.</summary>
+    public long Undelivered => Interlocked.Read(ref _undelivered);
+
+    /// <summary>Adds <paramref name="streamEvent"/>; false when it was dropped or the buffer is complete (both counted).</summary>
+    public bool Add(KallglotEvent streamEvent)
+    {
+        var size = SizeOf(streamEvent);
+        if (streamEvent is AudioOutputEvent && Interlocked.Read(ref _bytes) + size > _maxBytes)
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+        Interlocked.Add(ref _bytes, size);
+        if (_channel.Writer.TryWrite(streamEvent))
+        {
+            return true;
+        }
+        Interlocked.Add(ref _bytes, -size);
+        Interlocked.Increment(ref _undelivered);
+        return false;
+    }
+
+    /// <summary>True once, after the first drop: the moment to warn.</summary>
+    public bool TakeDropWarning() => Dropped > 0 && Interlocked.Exchange(ref _dropWarningTaken, 1) == 0;
+
+    /// <summary>No more events; readers get <paramref name="failure"/> once they have read everything before it.</summary>
+    public void Complete(Exception? failure = null) => _channel.Writer.TryComplete(failure);
+
+    /// <summary>Takes the reader's place.</summary>
+    /// <exception cref="KallglotStreamException">Another reader has it (<c>stream_busy</c>).</exception>
+    public KallglotStreamReader OpenReader(string sessionId)
+    {
+        if (Interlocked.Exchange(ref _readerHeld, 1) == 1)
+        {
+            throw new KallglotStreamException("stream_busy", Errors.KallglotErrorKind.InvalidOperation,
+                $"Another Receive-KallglotStream is already reading the stream of session {sessionId}; two readers would split and repeat its events. Read it from one place, or stop the other receive first.")
+            {
+                RecommendedAction = "Receive from one place at a time.",
+            };
+        }
+        return new KallglotStreamReader(this);
+    }
+
+    internal void ReleaseReader() => Volatile.Write(ref _readerHeld, 0);
+
+    internal bool TryPeek(out KallglotEvent streamEvent) => _channel.Reader.TryPeek(out streamEvent!);
+
+    internal bool TryRead(out KallglotEvent streamEvent)
+    {
+        if (!_channel.Reader.TryRead(out streamEvent!))
+        {
+            return false;
+        }
+        Interlocked.Add(ref _bytes, -SizeOf(streamEvent));
+        return true;
+    }
+
+    internal ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    private static long SizeOf(KallglotEvent streamEvent) =>
+        EventOverheadBytes + (2L * streamEvent.Json.Length) + (streamEvent is AudioOutputEvent audio ? audio.Payload.Length : 0);
+}

@@ -1,0 +1,100 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Kallglot.Streaming.Events;
+using Websocket.Client;
+
+namespace Kallglot.Streaming;
+
+/// <summary>
+/// Turns what arrives on the socket into events, numbered in arrival order: server events parsed,
+/// and what is not an event (binary, over the size limit, malformed) as the client's own error events,
+/// so nothing passes unseen. Every message is recorded as it arrives, when recording.
+/// </summary>
+internal sealed class InboundDecoder
+{
+    private readonly string _sessionId;
+    private readonly int _maxMessageBytes;
+    private readonly StreamRecorder? _recorder;
+    private long _index;
+
+    public InboundDecoder(string sessionId, int maxMessageBytes, StreamRecorder? recorder)
+    {
+        _sessionId = sessionId;
+        _maxMessageBytes = maxMessageBytes;
+        _recorder = recorder;
+    }
+
+    /// <summary>Events received or raised so far.</summary>
+    public long EventsReceived => Interlocked.Read(ref _index);
+
+    /// <summary>The event for <paramref name="message"/>; <paramref name="skippedBytes"/> is set when the socket skipped it for its size.</summary>
+    /// <exception cref="Errors.KallglotException">The recording could not be written (<c>stream_record_failed</c>).</exception>
+    public KallglotEvent Decode(ResponseMessage message, long? skippedBytes, DateTimeOffset receivedAt)
+    {
+        if (skippedBytes is { } size)
+        {
+            _recorder?.Write("in", $"<message of {size} bytes, over the {_maxMessageBytes}-byte limit, skipped>");
+            return ClientError("message_too_large", $"The server sent a message of {size} bytes, over the {_maxMessageBytes}-byte limit; it was skipped as it was read, and the stream goes on.", receivedAt);
+        }
+        if (message.MessageType == WebSocketMessageType.Binary)
+        {
+            var length = message.Binary?.Length ?? 0;
+            _recorder?.Write("in", $"<binary message, {length} bytes>");
+            return ClientError("binary_message", $"The server sent a binary message of {length} bytes; Kallglot events are JSON text, so it was skipped.", receivedAt);
+        }
+        var text = message.Text ?? string.Empty;
+        _recorder?.Write("in", text);
+        var index = Interlocked.Increment(ref _index);
+        try
+        {
+            return EventParser.Parse(text, _sessionId, index, receivedAt);
+        }
+        catch (EventParseException exception)
+        {
+            return ClientError("malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
+        }
+    }
+
+    /// <summary>An error event raised by the client about the stream.</summary>
+    public StreamErrorEvent ClientError(string code, string text, DateTimeOffset receivedAt, long index = 0) => new()
+    {
+        Type = "error",
+        Code = code,
+        Message = text,
+        SessionId = _sessionId,
+        Index = index == 0 ? Interlocked.Increment(ref _index) : index,
+        ReceivedAt = receivedAt,
+        FromClient = true,
+        Json = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "error", ["code"] = code, ["message"] = text, ["source"] = "client" }),
+    };
+
+    /// <summary>The <c>stream.reconnected</c> event for a gap that just closed.</summary>
+    public StreamReconnectedEvent Reconnected(TimeSpan gap, int attempts, int reconnects, long framesNotSent, string lostBecause, DateTimeOffset at)
+    {
+        var json = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["type"] = "stream.reconnected",
+            ["gap_ms"] = Math.Round(gap.TotalMilliseconds),
+            ["attempts"] = attempts,
+            ["reconnects"] = reconnects,
+            ["frames_not_sent"] = framesNotSent,
+            ["lost_because"] = lostBecause,
+            ["source"] = "client",
+        });
+        _recorder?.Write("client", json);
+        return new StreamReconnectedEvent
+        {
+            Type = "stream.reconnected",
+            SessionId = _sessionId,
+            Index = Interlocked.Increment(ref _index),
+            ReceivedAt = at,
+            FromClient = true,
+            Json = json,
+            Gap = gap,
+            Attempts = attempts,
+            Reconnects = reconnects,
+            FramesNotSent = framesNotSent,
+            LostBecause = lostBecause,
+        };
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net.WebSockets;
+using System.Text;
+using Kallglot.Errors;
+
+namespace Kallglot.Streaming;
+
+/// <summary>
+/// The stream's outgoing frames: one at a time on the socket, sequence numbers strictly increasing
+/// across reconnections (a number is used only by a frame that left), and a count of the frames that
+/// could not be sent, so a gap is reported rather than lost in silence.
+/// </summary>
+internal sealed class OutboundFrameSender : IDisposable
+{
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly AudioFrameWriter _frameWriter = new();
+    private readonly Func<CancellationToken, Task<WebSocket>> _waitUntilSendable;
+    private readonly StreamRecorder? _recorder;
+    private readonly string _sessionId;
+    private long _sequence;
+    private long _framesSent;
+    private long _framesNotSent;
+    private long _audioBytesSent;
+
+    /// <param name="sessionId">For messages.</param>
+    /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send.</param>
+    /// <param name="recorder">Records every frame sent, when recording.</param>
+    public OutboundFrameSender(string sessionId, Func<CancellationToken, Task<WebSocket>> waitUntilSendable, StreamRecorder? recorder)
+    {
+        _sessionId = sessionId;
+        _waitUntilSendable = waitUntilSendable;
+        _recorder = recorder;
+    }
+
+    public long LastSequence => Interlocked.Read(ref _sequence);
+
+    public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    public long FramesNotSent => Interlocked.Read(ref _framesNotSent);
+
+    public long AudioBytesSent => Interlocked.Read(ref _audioBytesSent);
+
+    /// <summary>Counts a frame that could not be sent.</summary>
+    public void CountNotSent() => Interlocked.Increment(ref _framesNotSent);
+
+    public async Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, string encoding, int sampleRateHz, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(speaker))
+        {
+            throw new KallglotValidationException("invalid_speaker", "Speaker", "The speaker label is empty. Give a label such as 'caller' or 'agent'.");
+        }
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            WebSocket socket;
+            try
+            {
+                socket = await _waitUntilSendable(cancellationToken).ConfigureAwait(false);
+            }
+            catch (KallglotStreamException exception) when (exception.ErrorId == "frame_not_sent")
+            {
+                CountNotSent();
+                throw;
+            }
+            var sequence = _sequence + 1;
+            var frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
+            try
+            {
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException)
+            {
+                CountNotSent();
+                throw new KallglotStreamException("frame_not_sent", KallglotErrorKind.Connection,
+                    $"Audio frame {sequence} could not be sent on session {_sessionId}: the connection broke ({exception.Message}). {FramesNotSent} frame(s) not sent so far.", exception);
+            }
+            Interlocked.Exchange(ref _sequence, sequence);
+            Interlocked.Increment(ref _framesSent);
+            Interlocked.Add(ref _audioBytesSent, payload.Length);
+            _recorder?.Write("out", Encoding.UTF8.GetString(frame.Span));
+            return sequence;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    public async Task SendTextAsync(string json, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var socket = await _waitUntilSendable(cancellationToken).ConfigureAwait(false);
+            await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+            _recorder?.Write("out", json);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    public void Dispose() => _sendLock.Dispose();
+}
