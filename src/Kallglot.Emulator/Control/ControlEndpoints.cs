@@ -82,15 +82,17 @@ internal static class ControlEndpoints
         {
             var body = await ReadObjectAsync(context) ?? new JsonObject();
             var count = Math.Max(1, (int?)body["count"] ?? 1);
+            var queue = (bool?)body["stream"] ?? false ? state.StreamFaults : state.Faults;
             for (var i = 0; i < count; i++)
             {
-                state.Faults.Enqueue(new HttpFault((int?)body["status"] ?? 503, (int?)body["retryAfterSeconds"], (bool?)body["hang"] ?? false));
+                queue.Enqueue(new HttpFault((int?)body["status"] ?? 503, (int?)body["retryAfterSeconds"], (bool?)body["hang"] ?? false));
             }
-            return Results.Json(new { queued = state.Faults.Count });
+            return Results.Json(new { queued = queue.Count });
         });
         app.MapPost("/_emulator/faults/clear", () =>
         {
             state.Faults.Clear();
+            state.StreamFaults.Clear();
             return Results.Json(new { queued = 0 });
         });
         app.MapGet("/_emulator/sessions", () => Results.Json(new JsonArray(state.Sessions.Values.OrderBy(s => s.CreatedAt).Select(s => (JsonNode)s.Describe()).ToArray())));
@@ -167,14 +169,23 @@ internal static class ControlEndpoints
             connection.Stall(TimeSpan.FromMilliseconds((double?)body["milliseconds"] ?? 1000));
             return Results.Json(new { stalled = id });
         });
+        app.MapPost("/_emulator/sessions/{id}/close", async (string id) =>
+        {
+            if (await ConnectedAsync(state, id) is not { } connection)
+            {
+                return Results.NotFound(new { error = "not connected" });
+            }
+            // The server's close frame with no session.ended before it: the session is not over.
+            connection.Enqueue(OutgoingMessage.CloseOnly());
+            return Results.Json(new { closing = id });
+        });
         app.MapPost("/_emulator/sessions/{id}/unresponsive", async (string id) =>
         {
             if (await ConnectedAsync(state, id) is not { } connection)
             {
                 return Results.NotFound(new { error = "not connected" });
             }
-            // A half-open peer: nothing read (so no ping is answered), nothing sent, the socket left open.
-            connection.Stall(TimeSpan.FromDays(1));
+            connection.BecomeUnresponsive();
             return Results.Json(new { unresponsive = id });
         });
         app.MapPost("/_emulator/sessions/{id}/end", async (HttpContext context, string id) =>

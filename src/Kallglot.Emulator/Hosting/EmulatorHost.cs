@@ -40,6 +40,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         }
         var app = builder.Build();
+        app.Use(Transport.PausableUpgradeFeature.InstallAsync);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 
         var state = new EmulatorState(options);

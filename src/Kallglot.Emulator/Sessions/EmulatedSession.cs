@@ -36,6 +36,7 @@ public sealed class EmulatedSession
     public string Status { get; private set; } = "created";
     public string? EndReason { get; private set; }
     internal long Connections;
+    internal long Handshakes;
     internal long FramesReceived;
     internal long AudioBytesReceived;
     internal long ErrorsSent;
@@ -139,6 +140,7 @@ public sealed class EmulatedSession
         ["endReason"] = EndReason,
         ["connected"] = Connection is not null,
         ["connections"] = Interlocked.Read(ref Connections),
+        ["handshakes"] = Interlocked.Read(ref Handshakes),
         ["framesReceived"] = Interlocked.Read(ref FramesReceived),
         ["audioBytesReceived"] = Interlocked.Read(ref AudioBytesReceived),
         ["lastSequence"] = LastSequence,

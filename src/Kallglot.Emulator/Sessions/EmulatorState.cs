@@ -32,6 +32,9 @@ public sealed class EmulatorState
 
     internal ConcurrentQueue<HttpFault> Faults { get; } = new();
 
+    /// <summary>Failures the next stream handshakes meet (before the upgrade), set under /_emulator/faults with "stream": true.</summary>
+    internal ConcurrentQueue<HttpFault> StreamFaults { get; } = new();
+
     /// <summary>Takes one credit; false when none is left.</summary>
     internal bool TryConsumeCredit()
     {

@@ -22,6 +22,7 @@ internal sealed class OutgoingMessage
     public FloodKind FloodKind { get; private init; }
     public long FillerBytes { get; private init; }
     public TimeSpan Pause { get; private init; }
+    public bool CloseWithoutEnding { get; private init; }
     public string? CloseReason { get; private init; }
 
     public static OutgoingMessage Event(string type, Action<Utf8JsonWriter>? fields = null) => new() { EventType = type, Fields = fields };
@@ -36,6 +37,9 @@ internal sealed class OutgoingMessage
 
     /// <summary>Nothing sent for <paramref name="duration"/>: spaces what follows.</summary>
     public static OutgoingMessage Wait(TimeSpan duration) => new() { Pause = duration };
+
+    /// <summary>A normal close frame, with no session.ended before it.</summary>
+    public static OutgoingMessage CloseOnly() => new() { CloseWithoutEnding = true };
 
     /// <summary>session.ended with this reason, then a normal close.</summary>
     public static OutgoingMessage EndSession(string reason) => new() { CloseReason = reason };

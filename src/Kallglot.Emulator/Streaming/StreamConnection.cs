@@ -84,6 +84,13 @@ internal sealed class StreamConnection
         _context.Abort();
     }
 
+    /// <summary>A half-open peer from now on: nothing read (no ping answered), nothing written, the socket left open.</summary>
+    public void BecomeUnresponsive()
+    {
+        Transport.PausableUpgradeFeature.StreamOf(_context)?.Pause();
+        Stall(TimeSpan.FromDays(1));
+    }
+
     public void Stall(TimeSpan duration) =>
         Interlocked.Exchange(ref _stallUntil, Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency));
 
@@ -404,6 +411,12 @@ internal sealed class StreamConnection
             {
                 await _socket.SendAsync(raw, message.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, _lifetime.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _session.EventsSent);
+            }
+            else if (message.CloseWithoutEnding)
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "closing", _lifetime.Token).ConfigureAwait(false);
+                _lifetime.CancelAfter(TimeSpan.FromSeconds(5));
+                return;
             }
             else if (message.Pause > TimeSpan.Zero)
             {

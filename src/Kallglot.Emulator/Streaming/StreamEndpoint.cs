@@ -16,6 +16,12 @@ internal static class StreamEndpoint
                 await ApiErrors.Write(context, state, 404, "session_not_found", $"No session {id}.").ExecuteAsync(context);
                 return;
             }
+            Interlocked.Increment(ref session.Handshakes);
+            if (state.StreamFaults.TryDequeue(out var fault))
+            {
+                await ApiErrors.Write(context, state, fault.Status, fault.Code, "Injected stream fault.").ExecuteAsync(context);
+                return;
+            }
             var token = context.Request.Query["token"].ToString();
             if (!string.Equals(token, session.Token, StringComparison.Ordinal))
             {

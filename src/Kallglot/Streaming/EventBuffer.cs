@@ -15,6 +15,7 @@ internal sealed class EventBuffer
     private readonly Channel<KallglotEvent> _channel = Channel.CreateUnbounded<KallglotEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly long _maxBytes;
     private long _bytes;
+    private int _count;
     private long _dropped;
     private long _undelivered;
     private int _dropWarningTaken;
@@ -29,7 +30,7 @@ internal sealed class EventBuffer
     public long BytesHeld => Interlocked.Read(ref _bytes);
 
     /// <summary>Unread events.</summary>
-    public int Count => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>audio.output events dropped because the unread events were over the bound.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -47,11 +48,13 @@ internal sealed class EventBuffer
             return false;
         }
         Interlocked.Add(ref _bytes, size);
+        Interlocked.Increment(ref _count);
         if (_channel.Writer.TryWrite(streamEvent))
         {
             return true;
         }
         Interlocked.Add(ref _bytes, -size);
+        Interlocked.Decrement(ref _count);
         Interlocked.Increment(ref _undelivered);
         return false;
     }
@@ -88,6 +91,7 @@ internal sealed class EventBuffer
             return false;
         }
         Interlocked.Add(ref _bytes, -SizeOf(streamEvent));
+        Interlocked.Decrement(ref _count);
         return true;
     }
 

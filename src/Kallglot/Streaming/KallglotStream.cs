@@ -342,7 +342,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         {
             var end = await connection.Ended.ConfigureAwait(false);
             connection.Dispose();
-            var gap = new PendingReconnection(DateTimeOffset.UtcNow, 0, _sender.FramesNotSent, end.Description, 0);
+            var gap = new PendingReconnection(DateTimeOffset.UtcNow, 0, end.Description, 0);
             WebSocketConnection? next = null;
             while (next is null)
             {
@@ -434,7 +434,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         {
             ReadyAt = streamEvent.ReceivedAt;
         }
-        if (!_buffer.Add(streamEvent) && _buffer.TakeDropWarning())
+        if (!_buffer.Add(streamEvent) && streamEvent is AudioOutputEvent && _buffer.Dropped == 1)
         {
             _diagnostics.Log($"unread events passed {_options.MaxBufferBytes / (1024 * 1024)} MB: translated audio is being dropped until they are read");
         }
@@ -469,7 +469,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
             return;
         }
         var now = DateTimeOffset.UtcNow;
-        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, _sender.FramesNotSent - gap.FramesNotSentAtLoss, gap.LostBecause, now));
+        // Every frame not sent since the last reconnection failed in this gap: the socket was dead or absent.
+        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, _sender.TakeNotSentSinceLastReport(), gap.LostBecause, now));
     }
 
     private void Fail(KallglotException cause)
@@ -617,5 +618,5 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private KallglotStreamException Closed(string what, string advice) =>
         new("stream_closed", KallglotErrorKind.InvalidOperation, $"Cannot send: {what}. {advice}") { RecommendedAction = advice, EventsReceived = EventsReceived };
 
-    private sealed record PendingReconnection(DateTimeOffset LostAt, int Attempts, long FramesNotSentAtLoss, string LostBecause, int Number);
+    private sealed record PendingReconnection(DateTimeOffset LostAt, int Attempts, string LostBecause, int Number);
 }

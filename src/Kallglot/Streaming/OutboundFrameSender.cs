@@ -20,6 +20,7 @@ internal sealed class OutboundFrameSender : IDisposable
     private long _framesSent;
     private long _framesNotSent;
     private long _audioBytesSent;
+    private long _notSentAtLastReport;
 
     /// <param name="sessionId">For messages.</param>
     /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send.</param>
@@ -38,6 +39,13 @@ internal sealed class OutboundFrameSender : IDisposable
     public long FramesNotSent => Interlocked.Read(ref _framesNotSent);
 
     public long AudioBytesSent => Interlocked.Read(ref _audioBytesSent);
+
+    /// <summary>Frames not sent since the last call: what one connection gap cost.</summary>
+    public long TakeNotSentSinceLastReport()
+    {
+        var now = FramesNotSent;
+        return now - Interlocked.Exchange(ref _notSentAtLastReport, now);
+    }
 
     /// <summary>Counts a frame that could not be sent.</summary>
     public void CountNotSent() => Interlocked.Increment(ref _framesNotSent);

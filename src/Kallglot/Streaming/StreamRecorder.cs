@@ -95,7 +95,14 @@ internal sealed class StreamRecorder : IDisposable
                 return;
             }
             _disposed = true;
-            _file.Dispose();
+            try
+            {
+                _file.Dispose();
+            }
+            catch (IOException)
+            {
+                // The failed write was already reported as stream_record_failed; what it left in the buffer cannot be saved.
+            }
             _line.Dispose();
         }
     }

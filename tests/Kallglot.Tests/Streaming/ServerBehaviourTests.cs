@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Kallglot.Security;
+using Kallglot.Sessions;
+using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
+using Kallglot.Tests.Infrastructure;
+
+namespace Kallglot.Tests.Streaming;
+
+/// <summary>
+/// The stream against the ways servers other than the emulator's default behave: each test makes
+/// the emulator behave so and counts what the server saw.
+/// </summary>
+public sealed class ServerBehaviourTests
+{
+    [Fact]
+    public async Task A_server_that_closes_at_once_after_session_ended_and_accepts_reconnects_sees_one_connection()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.AcceptEndedSessions = true);
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session);
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { reason = "operator_hangup" });
+        var events = await stream.UntilAsync(e => e is SessionEndedEvent);
+        // Once nothing runs, no reconnection can follow: the count below is final.
+        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+        var stats = await emulator.SessionStatsAsync(session.Id);
+
+        Assert.Equal(1, stats.GetProperty("handshakes").GetInt64());
+        Assert.Equal(KallglotStreamState.Ended, stream.State);
+        Assert.Equal("operator_hangup", stream.EndReason);
+        Assert.Equal(0, stream.Reconnects);
+        Assert.False(await stream.WaitForEventAsync());
+        Assert.Equal(["session.ready", "session.ended"], events.Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task A_server_that_closes_50_ms_after_session_ended_sees_one_connection()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.AcceptEndedSessions = true;
+            o.CloseAfterSessionEnded = TimeSpan.FromMilliseconds(50);
+        });
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session);
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { });
+        await stream.UntilAsync(e => e is SessionEndedEvent);
+        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+
+        Assert.Equal(1, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+        Assert.Equal(KallglotStreamState.Ended, stream.State);
+    }
+
+    [Fact]
+    public async Task A_server_close_without_session_ended_fails_the_stream_and_is_not_reconnected()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.AcceptEndedSessions = true);
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
+        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+
+        Assert.Equal("stream_closed_by_server", failure.ErrorId);
+        Assert.Equal(1, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Fact]
+    public async Task Events_the_server_sends_in_the_closing_handshake_are_kept_and_set_the_end_reason()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.ClosingHandshakeEvents = 5;
+            o.ClosingHandshakeInterval = TimeSpan.FromMilliseconds(60);
+        });
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await stream.CloseAsync(TimeSpan.FromSeconds(5));
+        var rest = new List<KallglotEvent>();
+        while (stream.TryReadEvent(out var streamEvent))
+        {
+            rest.Add(streamEvent);
+        }
+
+        Assert.Equal(["closing final 1", "closing final 2", "closing final 3", "closing final 4", "closing final 5"],
+            rest.OfType<TranscriptFinalEvent>().Select(f => f.Text));
+        Assert.IsType<SessionEndedEvent>(rest[^1]);
+        Assert.Equal("client_closed", stream.EndReason);
+        Assert.Equal(KallglotStreamState.Closed, stream.State);
+        Assert.False(stream.HasActiveWork);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_finishes_the_closing_handshake_is_aborted_after_the_close_timeout()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/unresponsive", new { });
+
+        var watch = Stopwatch.StartNew();
+        await stream.CloseAsync(TimeSpan.FromSeconds(1));
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        Assert.Equal(KallglotStreamState.Closed, stream.State);
+        Assert.False(stream.HasActiveWork);
+    }
+
+    [Fact]
+    public async Task A_peer_that_stops_answering_pings_is_treated_as_lost_and_the_stream_reconnects()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { KeepAliveInterval = TimeSpan.FromSeconds(1) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/unresponsive", new { });
+        var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(20));
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        Assert.Equal(1, reconnected.Attempts);
+        Assert.Equal(1, stream.Reconnects);
+        Assert.Equal(2, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+    }
+
+    [Fact]
+    public async Task A_reconnect_stands_among_the_events_where_the_gap_was_and_says_what_it_cost()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions
+        {
+            ReconnectDelay = TimeSpan.FromMilliseconds(400),
+            SendReconnectWait = TimeSpan.Zero,
+        });
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"before the drop"}""");
+        await stream.NextOfTypeAsync<TranscriptPartialEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var notSent = 0;
+        while (stream.Reconnects == 0 && notSent < 1000)
+        {
+            try
+            {
+                await stream.SendAudioAsync(new byte[160], "caller");
+            }
+            catch (KallglotStreamException exception) when (exception.ErrorId == "frame_not_sent")
+            {
+                notSent++;
+                await Task.Delay(20);
+            }
+        }
+        var events = await stream.UntilAsync(e => e is SessionReadyEvent);
+        var reconnected = Assert.IsType<StreamReconnectedEvent>(events[0]);
+
+        Assert.True(notSent > 0);
+        Assert.Equal(notSent, reconnected.FramesNotSent);
+        Assert.Equal(stream.FramesNotSent, reconnected.FramesNotSent);
+        Assert.True(reconnected.Gap >= TimeSpan.FromMilliseconds(300), $"gap {reconnected.Gap}");
+        Assert.Equal(1, reconnected.Attempts);
+        Assert.True(reconnected.FromClient);
+        Assert.Equal("stream.reconnected", reconnected.Type);
+        Assert.Equal(2, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_lost_connection_is_retried_at_most_max_reconnect_attempts_times()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 2, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 503, count = 10 });
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal("stream_lost", failure.ErrorId);
+        Assert.Contains("2 attempt(s)", failure.Message);
+        Assert.Equal(3, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+        Assert.False(stream.HasActiveWork);
+    }
+
+    [Fact]
+    public async Task A_reconnect_the_server_refuses_is_not_tried_again()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 5, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 404, count = 10 });
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal("session_not_found", failure.ErrorId);
+        Assert.Equal(2, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_huge_message_is_skipped_and_the_events_after_it_arrive()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/raw", new { bytes = 20_000_000 });
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.final","text":"after the big one"}""");
+        var skipped = Assert.IsType<StreamErrorEvent>(await stream.NextAsync(TimeSpan.FromSeconds(30)));
+        var after = Assert.IsType<TranscriptFinalEvent>(await stream.NextAsync());
+
+        Assert.Equal("message_too_large", skipped.Code);
+        Assert.Contains("20000000 bytes", skipped.Message);
+        Assert.Equal("after the big one", after.Text);
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+    }
+
+    [Fact]
+    public async Task An_unread_flood_of_translated_audio_is_bounded_and_every_transcript_is_kept()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxBufferBytes = 1024 * 1024 });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/flood", new { type = "audio.output", count = 20_000 });
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.final","text":"kept"}""");
+        await WaitUntilAsync(() => stream.EventsReceived >= 20_002, "the flood to arrive", TimeSpan.FromSeconds(60));
+        var heldAtPeak = stream.BufferedBytes;
+        var events = await stream.UntilAsync(e => e is TranscriptFinalEvent, TimeSpan.FromSeconds(30));
+
+        Assert.True(stream.EventsDropped > 10_000, $"dropped {stream.EventsDropped}");
+        Assert.True(heldAtPeak <= (1024 * 1024) + 4096, $"held {heldAtPeak}");
+        Assert.Equal(20_000 - stream.EventsDropped, events.Count(e => e is AudioOutputEvent));
+        Assert.Equal("kept", ((TranscriptFinalEvent)events[^1]).Text);
+        Assert.True(stream.TakeDropWarning());
+        Assert.False(stream.TakeDropWarning());
+    }
+
+    [Fact]
+    public async Task A_recording_that_cannot_be_written_fails_the_stream_with_its_own_error_instead_of_stalling()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        // Writes to /dev/full fail with "no space left on device", as a full disk does.
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { RecordPath = "/dev/full" });
+
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal("stream_record_failed", failure.ErrorId);
+        Assert.Contains("/dev/full", failure.Message);
+        Assert.Equal(KallglotStreamState.Failed, stream.State);
+        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+    }
+
+    [Fact]
+    public async Task A_session_that_ends_before_connect_returns_stays_ended()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.AcceptEndedSessions = true);
+        var session = await emulator.CreateSessionAsync();
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { reason = "ended_before" });
+
+        var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionEndedEvent>();
+        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+
+        Assert.Equal(KallglotStreamState.Ended, stream.State);
+        Assert.Equal("ended_before", stream.EndReason);
+    }
+
+    [Fact]
+    public async Task The_connect_timeout_governs_the_whole_connect_beyond_the_librarys_five_seconds()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var accepted = silent.AcceptSocketAsync();
+        var session = new KallglotSession("sess_silent", new Uri($"ws://127.0.0.1:{port}/v1/sessions/sess_silent/connect?token=t"), new KallglotSecret("t"), new Uri($"http://127.0.0.1:{port}"))
+        {
+            TokenExpiresAt = DateTimeOffset.UtcNow.AddMinutes(5),
+        };
+
+        var watch = Stopwatch.StartNew();
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ConnectTimeout = TimeSpan.FromSeconds(7) }));
+        using var socket = await accepted;
+
+        Assert.Equal("stream_connect_timeout", failure.ErrorId);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(6.5), $"gave up after {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Two_readers_at_once_are_refused_with_stream_busy()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        await using var stream = await KallglotStream.ConnectAsync(await emulator.CreateSessionAsync());
+        using var first = stream.OpenReader();
+
+        var busy = Assert.Throws<KallglotStreamException>(() => stream.OpenReader());
+        var alsoBusy = await Assert.ThrowsAsync<KallglotStreamException>(async () => await stream.WaitForEventAsync());
+
+        Assert.Equal("stream_busy", busy.ErrorId);
+        Assert.Equal("stream_busy", alsoBusy.ErrorId);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+            await Task.Delay(20);
+        }
+    }
+}
