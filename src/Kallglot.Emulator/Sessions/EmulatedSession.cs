@@ -37,6 +37,8 @@ public sealed class EmulatedSession
     public string? EndReason { get; private set; }
     internal long Connections;
     internal long Handshakes;
+    internal long CleanCloses;
+    internal long AbortedConnections;
     internal long FramesReceived;
     internal long AudioBytesReceived;
     internal long ErrorsSent;
@@ -141,6 +143,8 @@ public sealed class EmulatedSession
         ["connected"] = Connection is not null,
         ["connections"] = Interlocked.Read(ref Connections),
         ["handshakes"] = Interlocked.Read(ref Handshakes),
+        ["cleanCloses"] = Interlocked.Read(ref CleanCloses),
+        ["abortedConnections"] = Interlocked.Read(ref AbortedConnections),
         ["framesReceived"] = Interlocked.Read(ref FramesReceived),
         ["audioBytesReceived"] = Interlocked.Read(ref AudioBytesReceived),
         ["lastSequence"] = LastSequence,

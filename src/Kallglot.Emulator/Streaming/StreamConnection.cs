@@ -60,10 +60,12 @@ internal sealed class StreamConnection
             await ReadLoopAsync().ConfigureAwait(false);
             // The client's close arrived: the writer finishes what is queued, then answers the close.
             await writer.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            Interlocked.Increment(ref _session.CleanCloses);
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or TimeoutException or IOException or ConnectionAbortedException)
         {
             // The connection was dropped or aborted: what follows is clean-up.
+            Interlocked.Increment(ref _session.AbortedConnections);
         }
         finally
         {

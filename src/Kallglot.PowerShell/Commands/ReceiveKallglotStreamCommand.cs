@@ -170,7 +170,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     {
         if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)
         {
-            _audioOutput.Append(audio);
+            _audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload);
             // A stopped pipeline leaves the event for the next receive: its audio is not written twice.
             audio.Delivered = true;
         }

@@ -1,5 +1,4 @@
 using Kallglot.Errors;
-using Kallglot.Streaming.Events;
 using NAudio.Wave;
 
 namespace Kallglot.Audio;
@@ -38,11 +37,10 @@ public sealed class WaveOutputWriter : IDisposable
     /// <summary>Audio written so far.</summary>
     public TimeSpan Duration { get; private set; }
 
-    /// <summary>Appends the event's audio; events of another encoding or rate are skipped (false).</summary>
-    public bool Append(AudioOutputEvent audio)
+    /// <summary>Appends G.711 mu-law audio at 8 kHz; audio of another encoding or rate is skipped (false).</summary>
+    public bool Append(string encoding, int sampleRateHz, ReadOnlySpan<byte> payload)
     {
-        ArgumentNullException.ThrowIfNull(audio);
-        if (audio.SampleRateHz != MuLawFrameReader.SampleRate || audio.Encoding is not ("mulaw" or "pcmu" or "ulaw"))
+        if (sampleRateHz != MuLawFrameReader.SampleRate || encoding is not ("mulaw" or "pcmu" or "ulaw"))
         {
             return false;
         }
@@ -52,21 +50,21 @@ public sealed class WaveOutputWriter : IDisposable
             {
                 return false;
             }
-            var needed = audio.Payload.Length * 2;
+            var needed = payload.Length * 2;
             if (_pcm.Length < needed)
             {
                 _pcm = new byte[needed];
             }
-            for (var i = 0; i < audio.Payload.Length; i++)
+            for (var i = 0; i < payload.Length; i++)
             {
-                var sample = MuLaw.Decode(audio.Payload[i]);
+                var sample = MuLaw.Decode(payload[i]);
                 _pcm[2 * i] = (byte)sample;
                 _pcm[(2 * i) + 1] = (byte)(sample >> 8);
             }
             _writer.Write(_pcm, 0, needed);
             // WaveFileWriter.Flush rewrites the RIFF and data sizes: the file is valid after every event.
             _writer.Flush();
-            Duration += audio.Duration;
+            Duration += TimeSpan.FromSeconds((double)payload.Length / sampleRateHz);
             return true;
         }
     }

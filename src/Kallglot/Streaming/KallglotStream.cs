@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.WebSockets;
 using Kallglot.Audio;
 using Kallglot.Errors;
@@ -68,12 +67,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         options = (options ?? new KallglotStreamOptions()).Clone();
         if (session.IsTokenExpired)
         {
-            var ago = DateTimeOffset.UtcNow - session.TokenExpiresAt;
-            throw new KallglotStreamException("stream_token_expired", KallglotErrorKind.InvalidOperation,
-                $"The stream token of session {session.Id} expired at {session.TokenExpiresAt:u} ({ago.TotalSeconds:0} s ago), so its stream can no longer be opened. Create a new session with New-KallglotSession and connect within 5 minutes.")
-            {
-                RecommendedAction = "Create a new session and connect to it promptly.",
-            };
+            throw StreamFailures.TokenExpired(session);
         }
         EndpointGuard.EnsureAllowed(session.StreamUriWithToken, options.AllowInsecureConnection);
         var stream = new KallglotStream(session, options);
@@ -315,12 +309,11 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
         catch (WebSocketConnectException exception) when (exception.TimedOut)
         {
-            throw new KallglotStreamException("stream_connect_timeout", KallglotErrorKind.Timeout,
-                $"The stream of session {SessionId} did not open within {_options.ConnectTimeout.TotalSeconds:0.#} s. Check the network; the token stays valid until {_session.TokenExpiresAt:u}.", exception);
+            throw StreamFailures.ConnectTimeout(_session, _options.ConnectTimeout, exception);
         }
         catch (WebSocketConnectException exception)
         {
-            throw HandshakeFailure(exception, exception.HandshakeStatus);
+            throw StreamFailures.Handshake(_session, exception.HandshakeStatus, exception);
         }
         lock (_stateGate)
         {
@@ -382,9 +375,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 }
                 catch (WebSocketConnectException exception)
                 {
-                    var refused = exception.HandshakeStatus is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Gone;
-                    var status = exception.HandshakeStatus is { } code ? $"HTTP {(int)code}" : Redactor.Redact(exception.Message, _session.StreamToken);
-                    end = new ConnectionEnd(refused ? ConnectionEndKind.Refused : ConnectionEndKind.Lost, $"reconnection attempt {_reconnectAttempts} failed: {status}", exception.HandshakeStatus);
+                    end = exception.AsConnectionEnd($"reconnection attempt {_reconnectAttempts}", _session.StreamToken);
                 }
             }
             bool keep;
@@ -422,8 +413,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
         catch (Exception exception)
         {
-            Fail(exception as KallglotException ?? new KallglotStreamException("stream_receive_failed", KallglotErrorKind.InvalidOperation,
-                $"Receiving on session {SessionId} failed unexpectedly ({exception.GetType().Name}: {Redactor.Redact(exception.Message, _session.StreamToken)}) after {EventsReceived} events; the events before it were delivered. Create a new session to continue, and report this if it repeats.", exception));
+            Fail(exception as KallglotException ?? StreamFailures.ReceiveFailed(_session, exception, EventsReceived));
             connection.Abort(byClient: true, "the stream failed");
         }
     }
@@ -458,8 +448,17 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private async Task CloseAfterSessionEndedAsync(WebSocketConnection connection)
     {
         // As the API's own sample does on session.ended; the server's last frames are still read.
-        var end = await connection.CloseAsync(_options.CloseTimeout, "session ended").ConfigureAwait(false);
-        _diagnostics.Log($"connection closed after the session ended: {end.Description}");
+        try
+        {
+            var end = await connection.CloseAsync(_options.CloseTimeout, "session ended").ConfigureAwait(false);
+            _diagnostics.Log($"connection closed after the session ended: {end.Description}");
+        }
+        catch (Exception exception)
+        {
+            // Fire-and-forget from the receive loop: nothing may escape unobserved; the connection ends either way.
+            _diagnostics.Log($"closing after the session ended failed ({exception.GetType().Name}); the connection is aborted");
+            connection.Abort(byClient: true, "close after session.ended failed");
+        }
     }
 
     private void AnnounceReconnection()
@@ -475,16 +474,20 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
 
     private void Fail(KallglotException cause)
     {
+        WebSocketConnection? connection;
         lock (_stateGate)
         {
             if (_finished || _state == KallglotStreamState.Failed)
             {
                 return;
             }
-            FailLocked(cause.ErrorId, cause.Message, cause.Kind, cause);
+            connection = _connection;
+            FailLocked(cause as KallglotStreamException ?? new KallglotStreamException(cause.ErrorId, cause.Kind, cause.Message, cause) { RecommendedAction = cause.RecommendedAction });
         }
+        _diagnostics.Log(Failure!.Message);
         CancelLifetime();
         _buffer.Complete(Failure);
+        connection?.Abort(byClient: true, $"the stream failed ({cause.ErrorId})");
     }
 
     private void Finish(ReconnectVerdict verdict, ConnectionEnd end)
@@ -499,45 +502,30 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
             _finished = true;
             if (_state != KallglotStreamState.Failed)
             {
-                switch (verdict)
+                if (StreamFailures.ForVerdict(verdict, end, _session, EventsReceived, _policy.MaxAttempts) is { } failure)
                 {
-                    case ReconnectVerdict.SessionEnded:
-                    case ReconnectVerdict.ClosedByClient when _state == KallglotStreamState.Ended:
-                        SetStateLocked(KallglotStreamState.Ended);
-                        break;
-                    case ReconnectVerdict.ClosedByClient:
-                        SetStateLocked(KallglotStreamState.Closed);
-                        break;
-                    case ReconnectVerdict.ClosedByServer:
-                        FailLocked("stream_closed_by_server",
-                            $"The server closed the stream of session {SessionId} without ending the session ({end.Description}) after {EventsReceived} events. Events received before it were delivered. Create a new session to continue.");
-                        break;
-                    case ReconnectVerdict.TokenExpired:
-                        FailLocked("stream_lost",
-                            $"The connection to session {SessionId} was lost ({end.Description}) after {EventsReceived} events. Its stream token expired at {_session.TokenExpiresAt:u}, so it cannot be reopened: create a new session to continue.");
-                        break;
-                    case ReconnectVerdict.AttemptsExhausted:
-                        FailLocked("stream_lost",
-                            $"The connection to session {SessionId} was lost ({end.Description}) after {EventsReceived} events and could not be reopened in {_policy.MaxAttempts} attempt(s). Check the network, then create a new session.");
-                        break;
-                    case ReconnectVerdict.Refused:
-                        var failure = HandshakeFailure(null, end.HandshakeStatus);
-                        FailLocked(failure.ErrorId, $"The connection to session {SessionId} was lost after {EventsReceived} events and the server refused to reopen it ({end.Description}). {failure.RecommendedAction}", failure.Kind);
-                        break;
+                    FailLocked(failure);
+                }
+                else
+                {
+                    SetStateLocked(verdict == ReconnectVerdict.SessionEnded || _state == KallglotStreamState.Ended ? KallglotStreamState.Ended : KallglotStreamState.Closed);
                 }
             }
         }
-        _diagnostics.Log($"stream over: {State} ({end.Description})");
+        _diagnostics.Log(Failure?.Message ?? $"stream over: {State} ({end.Description})");
         CancelLifetime();
         _buffer.Complete(Failure);
     }
 
-    private void FailLocked(string errorId, string message, KallglotErrorKind kind = KallglotErrorKind.Connection, Exception? inner = null)
+    private void FailLocked(KallglotStreamException failure)
     {
-        message += _backgroundSends.DescribeInterrupted();
-        Failure = new KallglotStreamException(errorId, kind, message, inner) { EventsReceived = EventsReceived };
+        // Background sends' own error events can no longer reach a reader: the failure names them instead.
+        Failure = new KallglotStreamException(failure.ErrorId, failure.Kind, failure.Message + _backgroundSends.DescribeInterrupted(), failure.InnerException)
+        {
+            RecommendedAction = failure.RecommendedAction,
+            EventsReceived = EventsReceived,
+        };
         SetStateLocked(KallglotStreamState.Failed);
-        _diagnostics.Log(message);
     }
 
     private void SetStateLocked(KallglotStreamState state)
@@ -560,25 +548,6 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
     }
 
-    private KallglotStreamException HandshakeFailure(Exception? exception, HttpStatusCode? status)
-    {
-        var (errorId, kind, advice) = status switch
-        {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ("stream_unauthorized", KallglotErrorKind.Authentication,
-                "The server refused the stream token (expired, already used or invalid). Create a new session and connect within 5 minutes."),
-            HttpStatusCode.NotFound => ("session_not_found", KallglotErrorKind.NotFound, "The server does not know this session. Create a new session."),
-            HttpStatusCode.Conflict or HttpStatusCode.Gone => ("session_ended", KallglotErrorKind.Conflict, "The session has already ended. Create a new session."),
-            null => ("stream_connect_failed", KallglotErrorKind.Connection, "Check the network and the API base URL."),
-            _ => ("stream_connect_failed", KallglotErrorKind.Connection, "Try again; if it persists, create a new session."),
-        };
-        var code = status is { } value ? $" (HTTP {(int)value})" : string.Empty;
-        var reason = exception is null ? string.Empty : $": {Redactor.Redact(exception.Message, _session.StreamToken)}";
-        return new KallglotStreamException(errorId, kind, $"Could not open the stream of session {SessionId}{code}{reason}. {advice}", exception)
-        {
-            RecommendedAction = advice,
-        };
-    }
-
     private async Task<WebSocket> WaitUntilSendableAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + _options.SendReconnectWait;
@@ -592,31 +561,24 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                     case KallglotStreamState.Open when _connection?.SendableSocket is { } socket:
                         return socket;
                     case KallglotStreamState.Ended:
-                        throw Closed($"session {SessionId} has ended ({EndReason ?? "no reason given"})", "Create a new session to send more audio.");
+                        throw StreamFailures.CannotSend($"session {SessionId} has ended ({EndReason ?? "no reason given"})", "Create a new session to send more audio.", EventsReceived);
                     case KallglotStreamState.Closed:
-                        throw Closed($"the stream of session {SessionId} was closed", "Open it again with Connect-KallglotStream while the token is valid, or create a new session.");
+                        throw StreamFailures.CannotSend($"the stream of session {SessionId} was closed", "Open it again with Connect-KallglotStream while the token is valid, or create a new session.", EventsReceived);
                     case KallglotStreamState.Failed:
-                        throw Closed($"the stream of session {SessionId} failed: {Failure?.Message}", "Create a new session.");
+                        throw StreamFailures.CannotSend($"the stream of session {SessionId} failed: {Failure?.Message}", "Create a new session.", EventsReceived);
                 }
                 changed = _stateChanged.Task;
             }
             var remaining = deadline - DateTimeOffset.UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new KallglotStreamException("frame_not_sent", KallglotErrorKind.Connection,
-                    $"The connection of session {SessionId} was not reopened within {_options.SendReconnectWait.TotalSeconds:0.#} s; the frame was not sent. {FramesNotSent + 1} frame(s) not sent so far.")
-                {
-                    EventsReceived = EventsReceived,
-                };
+                throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, FramesNotSent + 1, EventsReceived);
             }
             // Between a loss and the policy's decision the state still says open: a short bounded wait for the next change.
             await Task.WhenAny(changed, Task.Delay(remaining < TimeSpan.FromMilliseconds(50) ? remaining : TimeSpan.FromMilliseconds(50), cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
-
-    private KallglotStreamException Closed(string what, string advice) =>
-        new("stream_closed", KallglotErrorKind.InvalidOperation, $"Cannot send: {what}. {advice}") { RecommendedAction = advice, EventsReceived = EventsReceived };
 
     private sealed record PendingReconnection(DateTimeOffset LostAt, int Attempts, string LostBecause, int Number);
 }

@@ -35,9 +35,9 @@ internal sealed class StreamDiagnostics
         {
             _sink?.Invoke(text);
         }
-        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
-            // A log sink that has gone away must never break the stream's handlers.
+            // The sink is the caller's code: whatever it throws must not break the stream's receive loop or its lifecycle.
         }
     }
 }

@@ -15,13 +15,12 @@ public sealed class AudioSenderTests : IDisposable
     [Fact]
     public async Task Pacing_against_an_absolute_clock_keeps_every_frame_within_5_ms_over_10_s_however_late_each_wait_wakes()
     {
-        await using var emulator = await EmulatorScope.StartAsync();
-        await using var stream = await KallglotStream.ConnectAsync(await emulator.CreateSessionAsync());
+        var sink = new RecordingFrameSink();
         var path = _waves.Tone("ten-seconds.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(10));
         using var reader = MuLawFrameReader.Open(path);
         var lateness = new List<TimeSpan>();
 
-        var result = await AudioSender.SendAsync(stream, reader, "caller", paced: true,
+        var result = await AudioSender.SendAsync(sink, reader, "caller", paced: true,
             clock: new OversleepingClock(TimeSpan.FromMilliseconds(3), seed: 42), lateness: lateness.Add);
 
         Assert.Equal(500, lateness.Count);
@@ -29,6 +28,21 @@ public sealed class AudioSenderTests : IDisposable
         // Relative sleeps would have drifted by the sum of 500 oversleeps (about 750 ms); the schedule holds instead.
         Assert.InRange(result.Elapsed, TimeSpan.FromMilliseconds(9980), TimeSpan.FromMilliseconds(9985));
         Assert.True(result.MaxLateness <= TimeSpan.FromMilliseconds(3));
+    }
+
+    [Fact]
+    public async Task Any_frame_sink_gets_every_frame_in_order_with_its_speaker_no_stream_needed()
+    {
+        var sink = new RecordingFrameSink();
+        var path = _waves.Tone("half-second.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(0.5));
+        using var reader = MuLawFrameReader.Open(path);
+
+        var result = await AudioSender.SendAsync(sink, reader, "agent", paced: false);
+
+        Assert.Equal(25, sink.Frames.Count);
+        Assert.All(sink.Frames, frame => Assert.Equal((160, "agent"), (frame.Payload.Length, frame.Speaker)));
+        Assert.Equal((1, 25), (result.FirstSequence, result.LastSequence));
+        Assert.Equal("sess_sink", result.SessionId);
     }
 
     [Fact]

@@ -17,14 +17,16 @@ public sealed class WaveOutputWriterTests : IDisposable
             "{\"type\":\"audio.output\",\"audio\":{\"encoding\":\"mulaw\",\"sample_rate_hz\":8000,\"payload\":\"" + Convert.ToBase64String(Enumerable.Repeat(value, length).ToArray()) + "\"}}",
             "s", 1, DateTimeOffset.UtcNow);
 
+    private static bool Append(WaveOutputWriter writer, AudioOutputEvent audio) => writer.Append(audio.Encoding, audio.SampleRateHz, audio.Payload);
+
     [Fact]
     public void The_file_is_a_valid_wav_after_every_event_even_before_it_is_closed()
     {
         var path = _waves.PathFor("out.wav");
         using var writer = new WaveOutputWriter(path);
 
-        writer.Append(Audio(0x80));
-        writer.Append(Audio(0x00));
+        Append(writer, Audio(0x80));
+        Append(writer, Audio(0x00));
         using (var copy = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
         using (var reader = new WaveFileReader(copy))
         {
@@ -43,7 +45,7 @@ public sealed class WaveOutputWriterTests : IDisposable
         using var writer = new WaveOutputWriter(_waves.PathFor("skip.wav"));
         var other = (AudioOutputEvent)EventParser.Parse("""{"type":"audio.output","audio":{"encoding":"opus","sample_rate_hz":48000,"payload":"AAAA"}}""", "s", 1, DateTimeOffset.UtcNow);
 
-        Assert.False(writer.Append(other));
+        Assert.False(Append(writer, other));
         Assert.Equal(TimeSpan.Zero, writer.Duration);
     }
 }

@@ -26,9 +26,10 @@ public sealed class ServerBehaviourTests
         var events = await stream.UntilAsync(e => e is SessionEndedEvent);
         // Once nothing runs, no reconnection can follow: the count below is final.
         await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
-        var stats = await emulator.SessionStatsAsync(session.Id);
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => !s.GetProperty("connected").GetBoolean());
 
         Assert.Equal(1, stats.GetProperty("handshakes").GetInt64());
+        Assert.Equal((1, 0), (stats.GetProperty("cleanCloses").GetInt64(), stats.GetProperty("abortedConnections").GetInt64()));
         Assert.Equal(KallglotStreamState.Ended, stream.State);
         Assert.Equal("operator_hangup", stream.EndReason);
         Assert.Equal(0, stream.Reconnects);
@@ -67,8 +68,12 @@ public sealed class ServerBehaviourTests
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
         await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
 
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => !s.GetProperty("connected").GetBoolean());
+
         Assert.Equal("stream_closed_by_server", failure.ErrorId);
-        Assert.Equal(1, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+        Assert.Equal(1, stats.GetProperty("handshakes").GetInt64());
+        // The client answered the server's close frame: the server saw a finished handshake, not an abort.
+        Assert.Equal((1, 0), (stats.GetProperty("cleanCloses").GetInt64(), stats.GetProperty("abortedConnections").GetInt64()));
     }
 
     [Fact]
@@ -94,6 +99,8 @@ public sealed class ServerBehaviourTests
             rest.OfType<TranscriptFinalEvent>().Select(f => f.Text));
         Assert.IsType<SessionEndedEvent>(rest[^1]);
         Assert.Equal("client_closed", stream.EndReason);
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => !s.GetProperty("connected").GetBoolean());
+        Assert.Equal((1, 0), (stats.GetProperty("cleanCloses").GetInt64(), stats.GetProperty("abortedConnections").GetInt64()));
         Assert.Equal(KallglotStreamState.Closed, stream.State);
         Assert.False(stream.HasActiveWork);
     }

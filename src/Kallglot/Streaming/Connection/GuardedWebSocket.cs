@@ -169,9 +169,21 @@ internal sealed class GuardedWebSocket : WebSocket
         {
             var status = _inner.CloseStatus is { } code ? $"close status {(int)code}" : "no close status";
             var description = string.IsNullOrEmpty(_inner.CloseStatusDescription) ? status : $"{status} '{_inner.CloseStatusDescription}'";
-            _ended.TrySetResult(CloseSent
-                ? new ConnectionEnd(ConnectionEndKind.ClosedByClient, $"closing handshake completed ({description})")
-                : new ConnectionEnd(ConnectionEndKind.ClosedByServer, $"closed by the server ({description})"));
+            if (Interlocked.Exchange(ref _closeSent, 1) == 1)
+            {
+                _ended.TrySetResult(new ConnectionEnd(ConnectionEndKind.ClosedByClient, $"closing handshake completed ({description})"));
+                return result;
+            }
+            // The server closed first: answered here, before the end is known, so the server sees a finished handshake, not an abort.
+            try
+            {
+                await _inner.CloseOutputAsync(_inner.CloseStatus ?? WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The answer could not go out; the connection is over all the same.
+            }
+            _ended.TrySetResult(new ConnectionEnd(ConnectionEndKind.ClosedByServer, $"closed by the server ({description})"));
         }
         return result;
     }

@@ -1,4 +1,6 @@
 using System.Net;
+using Kallglot.Security;
+using Kallglot.Streaming.Lifecycle;
 
 namespace Kallglot.Streaming.Connection;
 
@@ -15,4 +17,12 @@ internal sealed class WebSocketConnectException : Exception
     public bool TimedOut { get; }
 
     public HttpStatusCode? HandshakeStatus { get; }
+
+    /// <summary>How a failed attempt counts for the reconnect policy: a refusal is final, anything else a loss.</summary>
+    public ConnectionEnd AsConnectionEnd(string attempt, KallglotSecret? token)
+    {
+        var refused = HandshakeStatus is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Gone;
+        var status = HandshakeStatus is { } code ? $"HTTP {(int)code}" : Redactor.Redact(Message, token);
+        return new ConnectionEnd(refused ? ConnectionEndKind.Refused : ConnectionEndKind.Lost, $"{attempt} failed: {status}", HandshakeStatus);
+    }
 }

@@ -61,9 +61,12 @@ internal sealed class WebSocketConnection : IDisposable
     {
         var connection = new WebSocketConnection(uri, settings, onMessage);
         connection._client.ConnectTimeout = timeout;
+        var start = connection._client.StartOrFail();
+        // Given up on by a timeout or a cancellation, the start may still fail later: observed, never left to the finalizer.
+        _ = start.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
-            await connection._client.StartOrFail().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await start.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch (Exception exception)
@@ -141,6 +144,13 @@ internal sealed class WebSocketConnection : IDisposable
         }
         var guarded = new GuardedWebSocket(socket, _settings.MaxMessageBytes);
         _socket = guarded;
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            // The handshake finished after the attempt was given up: nobody will read this socket.
+            guarded.Abort(byClient: true, "opened after the attempt was given up");
+            guarded.Dispose();
+            throw new OperationCanceledException("The connection attempt was given up before the handshake finished.");
+        }
         return guarded;
     }
 }
