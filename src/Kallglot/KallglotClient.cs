@@ -127,7 +127,7 @@ public sealed class KallglotClient
                 string responseBody;
                 try
                 {
-                    responseBody = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                    responseBody = await ReadBodyAsync(response, display, timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -160,6 +160,49 @@ public sealed class KallglotClient
             }
         }
     }
+
+    /// <summary>The body as text, read only up to <see cref="KallglotClientOptions.MaxResponseBytes"/>: a server cannot make the client hold more.</summary>
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, string display, CancellationToken cancellationToken)
+    {
+        var limit = _options.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength is { } declared && declared > limit)
+        {
+            throw ResponseTooLarge(response, display, declared, limit);
+        }
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var body = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (body.Length + read > limit)
+                {
+                    throw ResponseTooLarge(response, display, null, limit);
+                }
+                body.Write(chunk, 0, read);
+            }
+            var charset = response.Content.Headers.ContentType?.CharSet?.Trim('"');
+            var encoding = Encoding.UTF8;
+            if (!string.IsNullOrEmpty(charset))
+            {
+                try
+                {
+                    encoding = Encoding.GetEncoding(charset);
+                }
+                catch (ArgumentException)
+                {
+                    // An unknown charset: the API speaks UTF-8.
+                }
+            }
+            return encoding.GetString(body.GetBuffer(), 0, (int)body.Length);
+        }
+    }
+
+    private static KallglotException ResponseTooLarge(HttpResponseMessage response, string display, long? declared, int limit) =>
+        new("response_too_large", KallglotErrorKind.Protocol,
+            $"{display} answered HTTP {(int)response.StatusCode} with a body {(declared is { } size ? $"of {size} bytes" : "that kept coming")}, over the {limit}-byte limit; it was not read. The request reached the server and may have taken effect (a session may have been created and charged). Check that the base URL points at the Kallglot API.");
 
     private Uri BuildUri(string path)
     {

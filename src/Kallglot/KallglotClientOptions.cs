@@ -35,6 +35,9 @@ public sealed class KallglotClientOptions
     /// <summary>Receives one line per request and retry, secrets already masked. Called from any thread.</summary>
     public Action<string>? Log { get; set; }
 
+    /// <summary>The largest response body read; a larger one is refused (<c>response_too_large</c>) rather than read into memory.</summary>
+    public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Replaces the HTTP stack (tests, proxies). The client does not dispose it.</summary>
     public HttpMessageHandler? Transport { get; set; }
 

@@ -64,7 +64,7 @@ Describe 'Export-KallglotTranscript' {
 
 Describe 'Test-KallglotConnection and the operational check' {
     It 'returns the figures of an end-to-end check' {
-        $check = Test-KallglotConnection -Confirm:$false
+        $check = Test-KallglotConnection -PhoneNumber '+14155550100' -Confirm:$false
 
         $check.Passed | Should -BeTrue -Because $check.Failure
         $check.SessionId | Should -Match '^sess_'
@@ -79,7 +79,7 @@ Describe 'Test-KallglotConnection and the operational check' {
         $script = {
             param($Pester, $Example, $Module, $BaseUri, $Key)
             Import-Module $Pester
-            $data = @{ BaseUri = [Uri]$BaseUri; ApiKey = (ConvertTo-SecureString $Key -AsPlainText -Force); ModulePath = $Module; MinimumCredits = 5 }
+            $data = @{ BaseUri = [Uri]$BaseUri; ApiKey = (ConvertTo-SecureString $Key -AsPlainText -Force); ModulePath = $Module; PhoneNumber = '+14155550100'; MinimumCredits = 5 }
             $result = Invoke-Pester -Container (New-PesterContainer -Path $Example -Data $data) -PassThru -Output None
             "passed=$($result.PassedCount) failed=$($result.FailedCount)"
         }
@@ -88,6 +88,34 @@ Describe 'Test-KallglotConnection and the operational check' {
         $output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $command
 
         $output | Should -Contain 'passed=4 failed=0'
+    }
+
+    It 'runs the example unchanged when the module was imported by path, as a user does after building' {
+        $example = Join-Path $PSScriptRoot '../../examples/Kallglot.Operational.Tests.ps1'
+        $script = {
+            param($Pester, $Example, $Module, $BaseUri, $Key)
+            Import-Module $Pester
+            Import-Module $Module
+            $env:KALLGLOT_CHECK_PHONE_NUMBER = '+14155550100'
+            $data = @{ BaseUri = [Uri]$BaseUri; ApiKey = (ConvertTo-SecureString $Key -AsPlainText -Force); MinimumCredits = 5 }
+            $result = Invoke-Pester -Container (New-PesterContainer -Path $Example -Data $data) -PassThru -Output None
+            "passed=$($result.PassedCount) failed=$($result.FailedCount)"
+        }
+        $command = "& { $script } '$env:KALLGLOT_TEST_PESTER' '$example' '$(Join-Path $module.ModuleBase 'Kallglot.psd1')' '$($emulator.BaseUri)' '$(ConvertTo-PlainText $emulator.ApiKey)'"
+
+        $output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $command
+
+        $output | Should -Contain 'passed=4 failed=0'
+    }
+
+    It 'routes the check session as New-KallglotSession does: <Routing.Keys>' -ForEach @(
+        @{ Routing = @{ ConnectionId = 'conn_check' }; Field = 'connection_id'; Value = 'conn_check' }
+        @{ Routing = @{ Sip = @{ sip_uri = 'sip:check@example.com' } }; Field = 'sip_uri'; Value = 'sip:check@example.com' }
+    ) {
+        $check = Test-KallglotConnection @Routing -Confirm:$false
+
+        $check.Passed | Should -BeTrue -Because $check.Failure
+        (Invoke-RestMethod -Uri ([Uri]::new($emulator.BaseUri, "/_emulator/sessions/$($check.SessionId)"))).routing.$Field | Should -Be $Value
     }
 }
 

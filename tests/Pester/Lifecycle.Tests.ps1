@@ -165,7 +165,7 @@ Describe 'Stream lifecycle against other servers' {
 
         It 'a recording that cannot be written ends the stream with stream_record_failed instead of a silent stall' {
             # /dev/full answers every write with "no space left on device", as a full disk does.
-            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -RecordPath '/dev/full'
+            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -RecordPath '/dev/full' -Append
 
             $thrown = { Receive-KallglotStream $stream -Wait -TimeoutSec 20 } | Should -Throw -ErrorId "stream_record_failed,$receive" -PassThru
 

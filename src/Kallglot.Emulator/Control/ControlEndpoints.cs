@@ -85,7 +85,7 @@ internal static class ControlEndpoints
             var queue = (bool?)body["stream"] ?? false ? state.StreamFaults : state.Faults;
             for (var i = 0; i < count; i++)
             {
-                queue.Enqueue(new HttpFault((int?)body["status"] ?? 503, (int?)body["retryAfterSeconds"], (bool?)body["hang"] ?? false));
+                queue.Enqueue(new HttpFault((int?)body["status"] ?? 503, (int?)body["retryAfterSeconds"], (bool?)body["hang"] ?? false, (long?)body["bodyBytes"]));
             }
             return Results.Json(new { queued = queue.Count });
         });

@@ -139,6 +139,7 @@ public sealed class EmulatedSession
     {
         ["id"] = Id,
         ["status"] = Status,
+        ["routing"] = Routing.DeepClone(),
         ["endReason"] = EndReason,
         ["connected"] = Connection is not null,
         ["connections"] = Interlocked.Read(ref Connections),

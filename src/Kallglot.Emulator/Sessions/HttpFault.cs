@@ -4,7 +4,8 @@ namespace Kallglot.Emulator.Sessions;
 /// <param name="Status">The HTTP status to answer with.</param>
 /// <param name="RetryAfterSeconds">The Retry-After header, when set.</param>
 /// <param name="Hang">Never answer: the client's timeout must end the wait.</param>
-internal sealed record HttpFault(int Status, int? RetryAfterSeconds, bool Hang)
+/// <param name="BodyBytes">When set, a body of this many bytes instead of an error body (a server gone wrong).</param>
+internal sealed record HttpFault(int Status, int? RetryAfterSeconds, bool Hang, long? BodyBytes = null)
 {
     public string Code => Status switch
     {

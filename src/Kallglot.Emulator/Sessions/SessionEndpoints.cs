@@ -43,6 +43,18 @@ internal static partial class SessionEndpoints
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
+        if (fault.BodyBytes is { } size)
+        {
+            context.Response.StatusCode = fault.Status;
+            context.Response.ContentType = "application/json";
+            var piece = new byte[64 * 1024];
+            piece.AsSpan().Fill((byte)' ');
+            for (var sent = 0L; sent < size; sent += piece.Length)
+            {
+                await context.Response.Body.WriteAsync(piece.AsMemory(0, (int)Math.Min(piece.Length, size - sent)), context.RequestAborted);
+            }
+            return Results.Empty;
+        }
         return ApiErrors.Write(context, state, fault.Status, fault.Code, $"Injected failure {fault.Status}.");
     }
 

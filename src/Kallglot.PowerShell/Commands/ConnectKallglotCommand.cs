@@ -42,22 +42,25 @@ public sealed class ConnectKallglotCommand : PSCmdlet
             ThrowTerminatingError(ErrorRecordFactory.Create("api_key_empty", KallglotErrorKind.InvalidArgument,
                 "The API key is empty. Give the key from the Kallglot dashboard.", null));
         }
-        if (BaseUri is not null)
+        bool? allowInsecure = MyInvocation.BoundParameters.ContainsKey(nameof(AllowInsecureConnection)) ? AllowInsecureConnection.IsPresent : null;
+        var (effectiveBaseUri, effectiveAllow) = ModuleContext.Preview(BaseUri, allowInsecure);
+        if (effectiveBaseUri is not null)
         {
             try
             {
-                EndpointGuard.EnsureAllowed(BaseUri, AllowInsecureConnection.IsPresent);
+                // The context stays coherent: the endpoint it will hold must be allowed with the allowance it will hold.
+                EndpointGuard.EnsureAllowed(effectiveBaseUri, effectiveAllow);
             }
             catch (KallglotException exception)
             {
-                ThrowTerminatingError(ErrorRecordFactory.From(exception, BaseUri));
+                ThrowTerminatingError(ErrorRecordFactory.From(exception, effectiveBaseUri));
             }
         }
         if (!ShouldProcess("Kallglot defaults for this PowerShell process", "Set the API key and endpoint"))
         {
             return;
         }
-        ModuleContext.Set(ApiKey, BaseUri, AllowInsecureConnection.IsPresent);
+        ModuleContext.Set(ApiKey, BaseUri, allowInsecure);
         var (baseUri, baseSource) = ModuleContext.ResolveBaseUri(null);
         var (key, keySource) = ModuleContext.ResolveApiKey(null);
         WriteVerbose($"Kallglot defaults set: endpoint {baseUri} ({baseSource}), API key from {keySource}.");

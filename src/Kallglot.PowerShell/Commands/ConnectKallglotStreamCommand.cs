@@ -29,6 +29,14 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
     [ValidateNotNullOrEmpty]
     public string? RecordPath { get; set; }
 
+    /// <summary>Replaces an existing -RecordPath file; without -Force or -Append an existing file is refused and left as it is.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Adds this stream's frames to the end of an existing -RecordPath file.</summary>
+    [Parameter]
+    public SwitchParameter Append { get; set; }
+
     /// <summary>How many times a lost connection may be reopened over the stream's life (only while the token is valid); 0 turns it off. A session that ended, a close by you or by the server is never reopened.</summary>
     [Parameter]
     [ValidateRange(0, 20)]
@@ -62,8 +70,19 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
         {
             return;
         }
+        Files.OutputFileMode recordMode;
+        try
+        {
+            recordMode = Conversion.OutputFileModeParameters.From(Force, Append, "-RecordPath");
+        }
+        catch (Kallglot.Errors.KallglotException exception)
+        {
+            ThrowKallglotError(exception, RecordPath);
+            return;
+        }
         var options = new KallglotStreamOptions
         {
+            RecordMode = recordMode,
             ConnectTimeout = TimeSpan.FromSeconds(TimeoutSec),
             MaxReconnectAttempts = MaxReconnectAttempts,
             KeepAliveInterval = TimeSpan.FromSeconds(KeepAliveSec),

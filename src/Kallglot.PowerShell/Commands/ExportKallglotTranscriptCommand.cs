@@ -29,6 +29,14 @@ public sealed class ExportKallglotTranscriptCommand : PSCmdlet, IDisposable
     [AllowNull]
     public KallglotEvent? InputObject { get; set; }
 
+    /// <summary>Replaces an existing file at -Path; without -Force or -Append an existing file is refused and left as it is.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Adds to an existing file at -Path (no second header; SubRip cues numbered on from the last).</summary>
+    [Parameter]
+    public SwitchParameter Append { get; set; }
+
     /// <summary>Writes every input event on down the pipeline, so the export can sit in the middle of one.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -49,7 +57,7 @@ public sealed class ExportKallglotTranscriptCommand : PSCmdlet, IDisposable
         }
         try
         {
-            _writer = TranscriptWriter.Create(path, format!.Value);
+            _writer = TranscriptWriter.Create(path, format!.Value, Conversion.OutputFileModeParameters.From(Force, Append, "-Path"));
         }
         catch (KallglotException exception)
         {

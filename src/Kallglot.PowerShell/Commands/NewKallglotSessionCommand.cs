@@ -14,9 +14,9 @@ namespace Kallglot.PowerShell.Commands;
 [OutputType(typeof(KallglotSession))]
 public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
 {
-    private const string PhoneNumberSet = "PhoneNumber";
-    private const string ConnectionIdSet = "ConnectionId";
-    private const string SipSet = "Sip";
+    private const string PhoneNumberSet = RoutingParameters.PhoneNumberSet;
+    private const string ConnectionIdSet = RoutingParameters.ConnectionIdSet;
+    private const string SipSet = RoutingParameters.SipSet;
 
     /// <summary>A Kallglot-managed phone number in E.164 form, such as +14155550100.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PhoneNumberSet, ValueFromPipelineByPropertyName = true)]
@@ -70,18 +70,17 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
 
         var session = Await(cancellation => CreateClient().CreateSessionAsync(request, cancellation), request.Target);
         WriteVerbose($"Session {session.Id} created; token valid until {session.TokenExpiresAt:u} ({session.TokenExpirySource}); credits remaining {session.CreditsRemaining?.ToString() ?? "not reported"}, used {session.CreditsUsed?.ToString() ?? "not reported"}.");
+        if (session.TokenExpirySource == "unreadable")
+        {
+            WriteWarning($"Session {session.Id} was created, but the API's token expiry could not be read (out of range); the documented 5 minutes are assumed, until {session.TokenExpiresAt:u}. Connect promptly.");
+        }
         Completion.SeenValues.AddSession(session.Id);
         WriteObject(session);
     }
 
     private CreateSessionRequest BuildRequest()
     {
-        var request = ParameterSetName switch
-        {
-            ConnectionIdSet => CreateSessionRequest.ForConnectionId(ConnectionId),
-            SipSet => CreateSessionRequest.ForSip((IDictionary)PowerShellValueConverter.Unwrap(Sip)!),
-            _ => CreateSessionRequest.ForPhoneNumber(PhoneNumber),
-        };
+        var request = RoutingParameters.ToRequest(ParameterSetName, PhoneNumber, ConnectionId, Sip);
         request.SourceLanguage = string.IsNullOrWhiteSpace(SourceLanguage) ? null : SourceLanguage.Trim();
         request.TargetLanguage = string.IsNullOrWhiteSpace(TargetLanguage) ? null : TargetLanguage.Trim();
         if (Property is not null)

@@ -46,6 +46,10 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     [ValidateNotNullOrEmpty]
     public string? AudioOutputPath { get; set; }
 
+    /// <summary>Replaces an existing -AudioOutputPath file. Without it an existing file is refused, except the one this stream is already writing, which goes on.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
@@ -59,7 +63,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         {
             try
             {
-                _audioOutput = AudioOutputFiles.For(Stream, GetUnresolvedProviderPathFromPSPath(AudioOutputPath));
+                _audioOutput = AudioOutputFiles.For(Stream, GetUnresolvedProviderPathFromPSPath(AudioOutputPath), Force);
             }
             catch (KallglotException exception)
             {
@@ -90,7 +94,8 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         }
         finally
         {
-            if (_audioOutput is not null && Stream.State is not (KallglotStreamState.Open or KallglotStreamState.Reconnecting) && Stream.EventsPending == 0)
+            // Closed only once no more audio can come; a later receive with the same path finds the file complete, never truncated.
+            if (_audioOutput is not null && !Stream.HasActiveWork && Stream.EventsPending == 0)
             {
                 AudioOutputFiles.Close(Stream);
             }

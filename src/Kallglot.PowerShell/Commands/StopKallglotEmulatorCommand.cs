@@ -5,7 +5,7 @@ namespace Kallglot.PowerShell.Commands;
 
 /// <summary>Stop-KallglotEmulator: stops the given emulators, or every emulator this PowerShell process started.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "KallglotEmulator", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-public sealed class StopKallglotEmulatorCommand : PSCmdlet
+public sealed class StopKallglotEmulatorCommand : KallglotCmdlet
 {
     /// <summary>The emulator to stop, as Start-KallglotEmulator returned it; without it, all of them.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
@@ -18,7 +18,16 @@ public sealed class StopKallglotEmulatorCommand : PSCmdlet
         {
             if (ShouldProcess(emulator.BaseUri.ToString(), "Stop the Kallglot API emulator"))
             {
-                emulator.Stop(TimeSpan.FromSeconds(5));
+                WriteVerbose($"Stopping the Kallglot emulator at {emulator.BaseUri} (killed after 5 s, or at once on Ctrl+C).");
+                // Ctrl+C must not leave the process behind: the kill happens on the stop itself, not after the wait.
+                using (PipelineStopToken.Register(emulator.Kill))
+                {
+                    Await(async cancellation =>
+                    {
+                        await emulator.StopAsync(TimeSpan.FromSeconds(5), cancellation).ConfigureAwait(false);
+                        return true;
+                    }, emulator);
+                }
                 EmulatorRegistry.Remove(emulator);
                 WriteVerbose($"Kallglot emulator at {emulator.BaseUri} stopped.");
             }

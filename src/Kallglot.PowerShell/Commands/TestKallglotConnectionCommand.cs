@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Kallglot.Diagnostics;
 using Kallglot.Errors;
+using Kallglot.PowerShell.Conversion;
 using Kallglot.PowerShell.Errors;
 
 namespace Kallglot.PowerShell.Commands;
@@ -10,7 +11,7 @@ namespace Kallglot.PowerShell.Commands;
 /// trip from audio to a final transcript with translation, credits) and returns the figures.
 /// It creates one session, which costs one API credit.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "KallglotConnection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsDiagnostic.Test, "KallglotConnection", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = RoutingParameters.PhoneNumberSet)]
 [OutputType(typeof(ConnectionCheckResult))]
 public sealed class TestKallglotConnectionCommand : KallglotApiCmdlet
 {
@@ -23,9 +24,30 @@ public sealed class TestKallglotConnectionCommand : KallglotApiCmdlet
     [ValidateRange(5, 600)]
     public int CheckTimeoutSec { get; set; } = 60;
 
+    /// <summary>The phone number (E.164, such as +14155550100) the check's session routes to, as New-KallglotSession takes it.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = RoutingParameters.PhoneNumberSet)]
+    public string PhoneNumber { get; set; } = string.Empty;
+
+    /// <summary>The telephony connection id the check's session routes to, as New-KallglotSession takes it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RoutingParameters.ConnectionIdSet)]
+    public string ConnectionId { get; set; } = string.Empty;
+
+    /// <summary>SIP routing fields for the check's session, copied under routing as given, as New-KallglotSession takes them.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RoutingParameters.SipSet)]
+    public System.Collections.Hashtable Sip { get; set; } = new();
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        var request = RoutingParameters.ToRequest(ParameterSetName, PhoneNumber, ConnectionId, Sip);
+        try
+        {
+            request.Validate();
+        }
+        catch (KallglotValidationException exception)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.From(exception, request.Target));
+        }
         var audio = AudioPath is null
             ? Path.Combine(Path.GetDirectoryName(typeof(TestKallglotConnectionCommand).Assembly.Location)!, "samples", "sample-call.wav")
             : GetUnresolvedProviderPathFromPSPath(AudioPath);
@@ -38,7 +60,7 @@ public sealed class TestKallglotConnectionCommand : KallglotApiCmdlet
         {
             return;
         }
-        var result = Await(cancellation => ConnectionCheck.RunAsync(CreateClient(), audio, TimeSpan.FromSeconds(CheckTimeoutSec), cancellation), audio);
+        var result = Await(cancellation => ConnectionCheck.RunAsync(CreateClient(), request, audio, TimeSpan.FromSeconds(CheckTimeoutSec), cancellation), audio);
         WriteVerbose(result.ToString());
         WriteObject(result);
     }

@@ -24,6 +24,6 @@ public sealed class LanguageCompleter : IArgumentCompleter
         var prefix = wordToComplete.Trim('\'', '"');
         return Languages
             .Where(language => language.Tag.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || language.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(language => new CompletionResult(language.Tag, $"{language.Tag}  {language.Name}", CompletionResultType.ParameterValue, language.Name));
+            .Select(language => new CompletionResult(CompletionText.For(language.Tag), $"{language.Tag}  {language.Name}", CompletionResultType.ParameterValue, language.Name));
     }
 }

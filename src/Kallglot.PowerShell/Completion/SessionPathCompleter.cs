@@ -13,6 +13,6 @@ public sealed class SessionPathCompleter : IArgumentCompleter
         var prefix = wordToComplete.Trim('\'', '"');
         return new[] { "/v1/sessions" }.Concat(SeenValues.SessionsNewestFirst.Select(id => $"/v1/sessions/{id}"))
             .Where(path => path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || path.Contains(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(path => new CompletionResult(path, path, CompletionResultType.ParameterValue, path));
+            .Select(path => new CompletionResult(CompletionText.For(path), path, CompletionResultType.ParameterValue, path));
     }
 }

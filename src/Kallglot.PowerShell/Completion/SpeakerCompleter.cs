@@ -15,8 +15,6 @@ public sealed class SpeakerCompleter : IArgumentCompleter
         var prefix = wordToComplete.Trim('\'', '"');
         return SeenValues.SpeakersNewestFirst.Concat(Usual).Distinct(StringComparer.Ordinal)
             .Where(speaker => speaker.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(speaker => new CompletionResult(QuoteIfNeeded(speaker), speaker, CompletionResultType.ParameterValue, speaker));
+            .Select(speaker => new CompletionResult(CompletionText.For(speaker), speaker, CompletionResultType.ParameterValue, speaker));
     }
-
-    internal static string QuoteIfNeeded(string value) => value.Any(c => char.IsWhiteSpace(c) || "'\"$`;|&(){}".Contains(c)) ? $"'{value.Replace("'", "''", StringComparison.Ordinal)}'" : value;
 }

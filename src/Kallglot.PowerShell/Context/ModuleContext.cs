@@ -18,7 +18,14 @@ internal static class ModuleContext
     private static Uri? _baseUri;
     private static bool _allowInsecureConnection;
 
-    public static void Set(SecureString? apiKey, Uri? baseUri, bool allowInsecureConnection)
+    /// <summary>
+    /// Changes what the call names and nothing else: a key alone keeps the endpoint and whether it may
+    /// be insecure; a new endpoint comes with its own allowance (off unless given).
+    /// </summary>
+    /// <param name="apiKey">The new key, or null to keep the current one.</param>
+    /// <param name="baseUri">The new endpoint, or null to keep the current one.</param>
+    /// <param name="allowInsecureConnection">Null when the caller did not name it.</param>
+    public static void Set(SecureString? apiKey, Uri? baseUri, bool? allowInsecureConnection)
     {
         lock (Gate)
         {
@@ -31,8 +38,23 @@ internal static class ModuleContext
             if (baseUri is not null)
             {
                 _baseUri = baseUri;
+                _allowInsecureConnection = allowInsecureConnection ?? false;
             }
-            _allowInsecureConnection = allowInsecureConnection;
+            else if (allowInsecureConnection is { } allow)
+            {
+                _allowInsecureConnection = allow;
+            }
+        }
+    }
+
+    /// <summary>The endpoint and allowance a Set with these values would leave, for checking before it is made.</summary>
+    public static (Uri? BaseUri, bool AllowInsecureConnection) Preview(Uri? baseUri, bool? allowInsecureConnection)
+    {
+        lock (Gate)
+        {
+            return baseUri is not null
+                ? (baseUri, allowInsecureConnection ?? false)
+                : (_baseUri, allowInsecureConnection ?? _allowInsecureConnection);
         }
     }
 

@@ -41,7 +41,8 @@ internal static class EmulatorRegistry
         {
             try
             {
-                emulator.Stop(grace);
+                // At process exit or module removal: no pipeline to cancel, and nothing may block for long.
+                emulator.StopAsync(grace, CancellationToken.None).GetAwaiter().GetResult();
             }
             catch (InvalidOperationException)
             {

@@ -44,8 +44,11 @@ public sealed class KallglotEmulator
         }
     }
 
-    /// <summary>Stops the emulator: closing its standard input asks it to stop; a process still running after the grace period is killed.</summary>
-    internal void Stop(TimeSpan grace)
+    /// <summary>
+    /// Stops the emulator: closing its standard input asks it to stop; a process still running after
+    /// the grace period, or when <paramref name="cancellationToken"/> fires (Ctrl+C), is killed at once.
+    /// </summary>
+    internal async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         if (!IsRunning)
         {
@@ -60,12 +63,31 @@ public sealed class KallglotEmulator
         {
             // The pipe is already gone: the kill below still ends it.
         }
-        if (!_process.WaitForExit((int)grace.TotalMilliseconds))
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(grace);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>Ends the process and its children now.</summary>
+    internal void Kill()
+    {
+        try
         {
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(5000);
         }
-        _process.Dispose();
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
     }
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using Kallglot.Errors;
+using Kallglot.Files;
 using NAudio.Wave;
 
 namespace Kallglot.Audio;
@@ -15,19 +16,12 @@ public sealed class WaveOutputWriter : IDisposable
     private byte[] _pcm = [];
     private bool _disposed;
 
-    /// <summary>Creates (or replaces) <paramref name="path"/>.</summary>
-    /// <exception cref="KallglotException">The file cannot be written.</exception>
-    public WaveOutputWriter(string path)
+    /// <summary>Creates <paramref name="path"/>; an existing file is refused unless <paramref name="replace"/>.</summary>
+    /// <exception cref="KallglotException">The file exists (<c>output_file_exists</c>) or cannot be written.</exception>
+    public WaveOutputWriter(string path, bool replace = false)
     {
-        try
-        {
-            _writer = new WaveFileWriter(path, new WaveFormat(MuLawFrameReader.SampleRate, 16, 1));
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new KallglotException("audio_output_unwritable", KallglotErrorKind.File,
-                $"Cannot write the audio output file '{path}': {exception.Message} Give a path in a folder you can write to.", exception);
-        }
+        var file = OutputFile.Open(path, replace ? OutputFileMode.Replace : OutputFileMode.CreateNew, "the audio output file", "audio_output_unwritable");
+        _writer = new WaveFileWriter(file, new WaveFormat(MuLawFrameReader.SampleRate, 16, 1));
         Path = path;
     }
 

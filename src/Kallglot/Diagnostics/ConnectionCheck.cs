@@ -14,10 +14,11 @@ namespace Kallglot.Diagnostics;
 /// </summary>
 public static class ConnectionCheck
 {
-    /// <summary>Runs the check with <paramref name="audioPath"/> (a WAV of speech) as the caller.</summary>
-    public static async Task<ConnectionCheckResult> RunAsync(KallglotClient client, string audioPath, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>Runs the check: a session for <paramref name="request"/>, then <paramref name="audioPath"/> (a WAV of speech) as the caller.</summary>
+    public static async Task<ConnectionCheckResult> RunAsync(KallglotClient client, CreateSessionRequest request, string audioPath, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
         var result = new ConnectionCheckResult { BaseUri = client.BaseUri };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -26,7 +27,7 @@ public static class ConnectionCheck
         try
         {
             var watch = Stopwatch.StartNew();
-            var session = await client.CreateSessionAsync(CreateSessionRequest.ForPhoneNumber("+14155550100"), deadline.Token).ConfigureAwait(false);
+            var session = await client.CreateSessionAsync(request, deadline.Token).ConfigureAwait(false);
             result.SessionCreated = watch.Elapsed;
             result.SessionId = session.Id;
             result.CreditsRemaining = session.CreditsRemaining;

@@ -34,6 +34,12 @@ public static partial class Redactor
         return result;
     }
 
+    /// <summary>Whether <paramref name="text"/> may hold a token query value or a bearer value: a cheap look before the patterns run.</summary>
+    public static bool MayHoldPattern(string text) =>
+        text.Contains("token=", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("key=", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("bearer", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The URL as it may be shown: the token query value masked.</summary>
     public static string RedactUrl(Uri? url) => url is null ? string.Empty : Redact(url.OriginalString);
 }

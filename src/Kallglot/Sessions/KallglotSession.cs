@@ -48,7 +48,7 @@ public sealed class KallglotSession
     /// <summary>When the stream token stops opening the stream; an open stream is not affected.</summary>
     public DateTimeOffset TokenExpiresAt { get; init; }
 
-    /// <summary>Where the expiry came from: <c>response</c>, <c>expires_in</c> or <c>default</c> (the documented 5 minutes).</summary>
+    /// <summary>Where the expiry came from: <c>response</c>, <c>expires_in</c>, <c>default</c> (the documented 5 minutes), or <c>unreadable</c> (the API gave a value no clock can hold, so the documented 5 minutes are assumed).</summary>
     public string TokenExpirySource { get; init; } = "response";
 
     /// <summary>True once the token can no longer open the stream.</summary>

@@ -17,6 +17,8 @@ internal static class SessionResponseReader
     public static readonly TimeSpan DocumentedTokenLifetime = TimeSpan.FromMinutes(5);
 
     private static readonly string[] Wrappers = ["session", "data", "result"];
+    private static readonly double MinUnixMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly double MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     public static KallglotSession Read(string body, Uri apiBaseUri, CreateSessionRequest? request, CreditUsage? credits,
         string? requestId, DateTimeOffset receivedAt)
@@ -118,23 +120,37 @@ internal static class SessionResponseReader
         };
     }
 
+    /// <summary>
+    /// The token's expiry; a value present but out of any range a clock can hold (a microsecond
+    /// timestamp, a huge expires_in) gives the documented lifetime and the source "unreadable", so
+    /// the session, already paid for, is still returned.
+    /// </summary>
     private static (DateTimeOffset ExpiresAt, string Source) ReadExpiry(JsonElement root, DateTimeOffset receivedAt)
     {
+        var unreadable = false;
         foreach (var path in new[] { "expires_at", "stream_token_expires_at", "token_expires_at", "stream.expires_at", "stream.token_expires_at" })
         {
-            if (Find(root, path) is { } element && ReadTime(element) is { } time)
+            if (Find(root, path) is { } element)
             {
-                return (time, "response");
+                if (ReadTime(element) is { } time)
+                {
+                    return (time, "response");
+                }
+                unreadable |= element.ValueKind is JsonValueKind.Number or JsonValueKind.String;
             }
         }
         foreach (var path in new[] { "expires_in", "stream.expires_in", "stream_token_expires_in" })
         {
             if (Find(root, path) is { } element && ReadNumber(element) is { } seconds && seconds > 0)
             {
-                return (receivedAt.AddSeconds(seconds), "expires_in");
+                if (seconds < (DateTimeOffset.MaxValue - receivedAt).TotalSeconds)
+                {
+                    return (receivedAt.AddSeconds(seconds), "expires_in");
+                }
+                unreadable = true;
             }
         }
-        return (receivedAt + DocumentedTokenLifetime, "default");
+        return (receivedAt + DocumentedTokenLifetime, unreadable ? "unreadable" : "default");
     }
 
     private static Uri ResolveStreamUri(string? streamUrl, Uri apiBaseUri, string id, string token)
@@ -240,7 +256,10 @@ internal static class SessionResponseReader
         if (ReadNumber(element) is { } epoch)
         {
             // Seconds or milliseconds since the epoch: no real expiry is before 2001 in ms or after 33658 in s.
-            return epoch > 1e12 ? DateTimeOffset.FromUnixTimeMilliseconds((long)epoch) : DateTimeOffset.FromUnixTimeMilliseconds((long)(epoch * 1000));
+            var milliseconds = epoch > 1e12 ? epoch : epoch * 1000;
+            return double.IsFinite(milliseconds) && milliseconds >= MinUnixMilliseconds && milliseconds <= MaxUnixMilliseconds
+                ? DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds)
+                : null;
         }
         return null;
     }
@@ -254,8 +273,8 @@ internal static class SessionResponseReader
 
     private static IReadOnlyDictionary<string, object?> RedactedRaw(JsonElement root, KallglotSecret token)
     {
-        var masked = Redactor.Redact(root.GetRawText(), token);
-        using var document = JsonDocument.Parse(masked);
+        // By value, once unescaped: a token written as \u002B or with \/ is masked as surely as a plain one.
+        using var document = JsonDocument.Parse(JsonRedactor.Redact(root.GetRawText(), token));
         return (IReadOnlyDictionary<string, object?>)JsonValueConverter.ToPlain(document.RootElement)!;
     }
 

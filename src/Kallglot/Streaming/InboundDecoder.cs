@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Kallglot.Security;
 using Kallglot.Streaming.Events;
 using Websocket.Client;
 
@@ -15,11 +16,13 @@ internal sealed class InboundDecoder
     private readonly string _sessionId;
     private readonly int _maxMessageBytes;
     private readonly StreamRecorder? _recorder;
+    private readonly KallglotSecret? _token;
     private long _index;
 
-    public InboundDecoder(string sessionId, int maxMessageBytes, StreamRecorder? recorder)
+    public InboundDecoder(string sessionId, int maxMessageBytes, StreamRecorder? recorder, KallglotSecret? token)
     {
         _sessionId = sessionId;
+        _token = token;
         _maxMessageBytes = maxMessageBytes;
         _recorder = recorder;
     }
@@ -42,7 +45,8 @@ internal sealed class InboundDecoder
             _recorder?.Write("in", $"<binary message, {length} bytes>");
             return ClientError("binary_message", $"The server sent a binary message of {length} bytes; Kallglot events are JSON text, so it was skipped.", receivedAt);
         }
-        var text = message.Text ?? string.Empty;
+        // Masked before anything keeps it: the recording, the event's Json and Raw, and the texts of its fields.
+        var text = JsonRedactor.Redact(message.Text ?? string.Empty, _token);
         _recorder?.Write("in", text);
         var index = Interlocked.Increment(ref _index);
         try

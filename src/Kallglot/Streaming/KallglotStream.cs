@@ -50,8 +50,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _options = options;
         _policy = new ReconnectPolicy(options.MaxReconnectAttempts, options.ReconnectDelay, options.MaxReconnectDelay);
         _connectionSettings = new WebSocketConnectionSettings(options.KeepAliveInterval, options.MaxMessageBytes);
-        _recorder = options.RecordPath is null ? null : new StreamRecorder(options.RecordPath);
-        _decoder = new InboundDecoder(session.Id, options.MaxMessageBytes, _recorder);
+        _recorder = options.RecordPath is null ? null : new StreamRecorder(options.RecordPath, options.RecordMode);
+        _decoder = new InboundDecoder(session.Id, options.MaxMessageBytes, _recorder, session.StreamToken);
         _buffer = new EventBuffer(options.MaxBufferBytes);
         _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _recorder);
         _diagnostics = new StreamDiagnostics(session.Id, session.StreamToken, options.Log);

@@ -28,8 +28,11 @@ public sealed class KallglotStreamOptions
     /// <summary>Messages larger than this are skipped as they are read (an error event <c>message_too_large</c>), never held whole.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>When set, every frame in and out is appended to this file as one JSON line, flushed at once.</summary>
+    /// <summary>When set, every frame in and out is written to this file as one JSON line, flushed at once.</summary>
     public string? RecordPath { get; set; }
+
+    /// <summary>What recording does to an existing <see cref="RecordPath"/>: refuse it (the default), replace it, or append to it.</summary>
+    public Files.OutputFileMode RecordMode { get; set; } = Files.OutputFileMode.CreateNew;
 
     /// <summary>How long the closing handshake may take (the server's last events are read meanwhile) before the connection is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);

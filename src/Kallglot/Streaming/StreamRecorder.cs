@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Kallglot.Errors;
+using Kallglot.Files;
 
 namespace Kallglot.Streaming;
 
@@ -17,17 +18,9 @@ internal sealed class StreamRecorder : IDisposable
     private readonly MemoryStream _line = new();
     private bool _disposed;
 
-    public StreamRecorder(string path)
+    public StreamRecorder(string path, OutputFileMode mode)
     {
-        try
-        {
-            _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new KallglotException("record_path_unwritable", KallglotErrorKind.File,
-                $"Cannot write the recording file '{path}': {exception.Message} Give a path in a folder you can write to.", exception);
-        }
+        _file = OutputFile.Open(path, mode, "the recording", "record_path_unwritable");
         Path = path;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kallglot.Errors;
+using Kallglot.Files;
 using Kallglot.Streaming.Events;
 
 namespace Kallglot.Transcripts;
@@ -35,20 +36,17 @@ public abstract class TranscriptWriter : IDisposable
         _ => null,
     };
 
-    /// <summary>Creates (or replaces) <paramref name="path"/> and a writer of <paramref name="format"/> over it.</summary>
-    /// <exception cref="KallglotException">The file cannot be written.</exception>
-    public static TranscriptWriter Create(string path, TranscriptFormat format)
+    /// <summary>
+    /// Opens <paramref name="path"/> and a writer of <paramref name="format"/> over it. An existing file is
+    /// refused unless <paramref name="mode"/> replaces or appends; appending continues it (no second header,
+    /// SubRip cues numbered on from the last).
+    /// </summary>
+    /// <exception cref="KallglotException">The file exists (<c>output_file_exists</c>) or cannot be written.</exception>
+    public static TranscriptWriter Create(string path, TranscriptFormat format, OutputFileMode mode = OutputFileMode.CreateNew)
     {
-        StreamWriter output;
-        try
-        {
-            output = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new KallglotException("transcript_unwritable", KallglotErrorKind.File,
-                $"Cannot write the transcript '{path}': {exception.Message} Give a path in a folder you can write to.", exception);
-        }
+        var existingEntries = mode == OutputFileMode.Append && File.Exists(path) ? CountEntries(path, format) : (int?)null;
+        var file = OutputFile.Open(path, mode, "the transcript", "transcript_unwritable");
+        var output = new StreamWriter(file, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         TranscriptWriter writer = format switch
         {
             TranscriptFormat.Srt => new SrtTranscriptWriter(output),
@@ -57,9 +55,29 @@ public abstract class TranscriptWriter : IDisposable
             TranscriptFormat.Jsonl => new JsonLinesTranscriptWriter(output),
             _ => new TextTranscriptWriter(output),
         };
-        writer.WriteHeader(output);
+        if (existingEntries is { } entries && file.Length > 0)
+        {
+            writer.Count = entries;
+        }
+        else
+        {
+            writer.WriteHeader(output);
+        }
         output.Flush();
         return writer;
+    }
+
+    /// <summary>Entries already in a transcript file being appended to, so numbering goes on from them.</summary>
+    private static int CountEntries(string path, TranscriptFormat format)
+    {
+        try
+        {
+            return format == TranscriptFormat.Srt ? File.ReadLines(path).Count(line => line.Contains(" --> ", StringComparison.Ordinal)) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Writes one final transcript and flushes it to the file.</summary>

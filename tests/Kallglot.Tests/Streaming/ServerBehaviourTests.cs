@@ -261,7 +261,7 @@ public sealed class ServerBehaviourTests
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
         // Writes to /dev/full fail with "no space left on device", as a full disk does.
-        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { RecordPath = "/dev/full" });
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { RecordPath = "/dev/full", RecordMode = Kallglot.Files.OutputFileMode.Append });
 
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
 
