@@ -53,6 +53,26 @@ internal static class ControlEndpoints
             {
                 options.IdleTimeout = TimeSpan.FromSeconds(idle);
             }
+            if ((string?)body["jsonEscaping"] is { } escaping)
+            {
+                options.JsonEscaping = Enum.Parse<JsonEscaping>(escaping, ignoreCase: true);
+            }
+            if ((string?)body["tokenAlphabet"] is { } alphabet)
+            {
+                options.TokenAlphabet = Enum.Parse<TokenAlphabet>(alphabet, ignoreCase: true);
+            }
+            if ((bool?)body["echoTokenInEvents"] is { } echo)
+            {
+                options.EchoTokenInEvents = echo;
+            }
+            if ((double?)body["shutdownDelaySeconds"] is { } shutdownDelay)
+            {
+                options.ShutdownDelay = TimeSpan.FromSeconds(shutdownDelay);
+            }
+            if (body.ContainsKey("expiryOverride"))
+            {
+                options.ExpiresAtOverride = (double?)body["expiryOverride"];
+            }
             if ((double?)body["closeAfterEndedMs"] is { } closeAfter)
             {
                 options.CloseAfterSessionEnded = TimeSpan.FromMilliseconds(closeAfter);

@@ -56,6 +56,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>Stops the server and every stream it holds.</summary>
     public async Task StopAsync()
     {
+        await Task.Delay(State.Options.ShutdownDelay).ConfigureAwait(false);
         foreach (var session in State.Sessions.Values)
         {
             session.Connection?.Abort();

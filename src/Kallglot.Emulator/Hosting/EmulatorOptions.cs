@@ -60,6 +60,21 @@ public sealed class EmulatorOptions
     /// <summary>The spacing of <see cref="ClosingHandshakeEvents"/>.</summary>
     public TimeSpan ClosingHandshakeInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How session responses and stream events escape text.</summary>
+    public JsonEscaping JsonEscaping { get; set; } = JsonEscaping.Minimal;
+
+    /// <summary>The characters new stream tokens are made of.</summary>
+    public TokenAlphabet TokenAlphabet { get; set; } = TokenAlphabet.UrlSafe;
+
+    /// <summary>Whether <c>session.ready</c> repeats the stream URL and token, as some servers do: a client must not keep them.</summary>
+    public bool EchoTokenInEvents { get; set; }
+
+    /// <summary>How long stopping waits before it starts, as a server with work to finish does: for tests of whoever stops it.</summary>
+    public TimeSpan ShutdownDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>When set, <c>expires_at</c> in session responses is this number instead of the real expiry: a server's unreadable value.</summary>
+    public double? ExpiresAtOverride { get; set; }
+
     /// <summary>Seed of the Varying shapes' choices.</summary>
     public int Seed { get; set; } = 1;
 }

@@ -110,14 +110,20 @@ internal static partial class SessionEndpoints
                 metadata[key] = value?.DeepClone();
             }
         }
-        var token = state.Options.TokenPrefix + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var random = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=');
+        var token = state.Options.TokenPrefix + (state.Options.TokenAlphabet == TokenAlphabet.Base64 ? "k+/" + random : random.Replace('+', '-').Replace('/', '_'));
         var session = new EmulatedSession(state.NewId("sess_", 12), token, DateTimeOffset.UtcNow + state.Options.TokenTimeToLive, routing, provider,
             (string?)body["source_language"], (string?)body["target_language"], metadata.Count == 0 ? null : metadata);
         state.Sessions[session.Id] = session;
 
         ApiErrors.AddStandardHeaders(context, state, withCredits: true);
         var shape = state.Options.ResponseShape == ResponseShape.Varying ? (ResponseShape)state.NextRandom(4) : state.Options.ResponseShape;
-        return Results.Json(Shape(session, shape, context), statusCode: 201);
+        var response = Shape(session, shape, context);
+        if (state.Options.ExpiresAtOverride is { } expiresAt && shape == ResponseShape.Canonical)
+        {
+            response["expires_at"] = expiresAt;
+        }
+        return EmulatorJson.Result(response, state.Options.JsonEscaping, 201);
     }
 
     private static IResult Get(HttpContext context, EmulatorState state, string id)
@@ -132,7 +138,7 @@ internal static partial class SessionEndpoints
         {
             return ApiErrors.Write(context, state, 404, "session_not_found", $"No session {id}.");
         }
-        return Results.Json(Shape(session, ResponseShape.Canonical, context));
+        return EmulatorJson.Result(Shape(session, ResponseShape.Canonical, context), state.Options.JsonEscaping);
     }
 
     private static (string Code, string Message)? Validate(JsonObject body)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
@@ -41,12 +42,20 @@ internal sealed class StreamConnection
         _session = session;
         _state = state;
         _lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        _eventWriter = new Utf8JsonWriter(_eventBuffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _eventWriter = new Utf8JsonWriter(_eventBuffer, new JsonWriterOptions { Encoder = EmulatorJson.EncoderFor(state.Options.JsonEscaping) });
     }
 
     public async Task RunAsync()
     {
-        Enqueue(OutgoingMessage.Event("session.ready", w => w.WriteNumber("timestamp_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+        Enqueue(OutgoingMessage.Event("session.ready", w =>
+        {
+            w.WriteNumber("timestamp_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            if (_state.Options.EchoTokenInEvents)
+            {
+                w.WriteString("websocket_url", $"ws://{_context.Request.Host}/v1/sessions/{_session.Id}/connect?token={_session.Token}");
+                w.WriteString("stream_token", _session.Token);
+            }
+        }));
         if (_session.Status == "ended" && Interlocked.Exchange(ref _ending, 1) == 0)
         {
             // Accepted although the session is over (EmulatorOptions.AcceptEndedSessions): ended again at once.
@@ -536,7 +545,10 @@ internal sealed class StreamConnection
         writer.WriteNumber("emulator_sent_at_ticks", Stopwatch.GetTimestamp());
         writer.WriteEndObject();
         writer.Flush();
-        await _socket.SendAsync(_eventBuffer.WrittenMemory, WebSocketMessageType.Text, true, _lifetime.Token).ConfigureAwait(false);
+        var payload = _state.Options.JsonEscaping == JsonEscaping.Strict
+            ? Encoding.UTF8.GetBytes(EmulatorJson.EscapeSlashes(Encoding.UTF8.GetString(_eventBuffer.WrittenSpan)))
+            : _eventBuffer.WrittenMemory;
+        await _socket.SendAsync(payload, WebSocketMessageType.Text, true, _lifetime.Token).ConfigureAwait(false);
         Interlocked.Increment(ref _session.EventsSent);
         if (type == "error")
         {

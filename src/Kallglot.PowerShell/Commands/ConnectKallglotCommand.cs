@@ -31,10 +31,10 @@ public sealed class ConnectKallglotCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (ApiKey is null && BaseUri is null)
+        if (ApiKey is null && BaseUri is null && !MyInvocation.BoundParameters.ContainsKey(nameof(AllowInsecureConnection)))
         {
             ThrowTerminatingError(ErrorRecordFactory.Create("connect_nothing_given", KallglotErrorKind.InvalidArgument,
-                "Connect-Kallglot needs -ApiKey, -BaseUri or both. For example: Connect-Kallglot -ApiKey (Read-Host -AsSecureString 'Kallglot API key').",
+                "Connect-Kallglot needs -ApiKey, -BaseUri, -AllowInsecureConnection or several of them. For example: Connect-Kallglot -ApiKey (Read-Host -AsSecureString 'Kallglot API key').",
                 null));
         }
         if (ApiKey is { Length: 0 })

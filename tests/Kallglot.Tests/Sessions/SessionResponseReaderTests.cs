@@ -24,6 +24,20 @@ public sealed class SessionResponseReaderTests
         Assert.Equal("twilio", session.Provider);
     }
 
+    [Theory]
+    [InlineData("\"expires_at\":1764072300000000")]
+    [InlineData("\"expires_at\":1e300")]
+    [InlineData("\"expires_in\":1e300")]
+    [InlineData("\"expires_at\":\"not a time\"")]
+    public void An_expiry_out_of_any_range_still_returns_the_paid_for_session_with_the_documented_lifetime(string expiry)
+    {
+        var session = Read($$"""{"id":"sess_x","stream_token":"t",{{expiry}}}""");
+
+        Assert.Equal("sess_x", session.Id);
+        Assert.Equal("unreadable", session.TokenExpirySource);
+        Assert.Equal(ReceivedAt.AddMinutes(5), session.TokenExpiresAt);
+    }
+
     [Fact]
     public void Flat_shape_with_expires_in_counts_from_receipt()
     {

@@ -1,0 +1,69 @@
+using Kallglot.Security;
+using Kallglot.Sessions;
+using Kallglot.Streaming;
+using Websocket.Client;
+
+namespace Kallglot.Tests.Security;
+
+public sealed class JsonRedactorTests
+{
+    private static readonly KallglotSecret Token = new("tok+ab/cd");
+
+    [Theory]
+    [InlineData("""{"type":"session.ready","stream_token":"tok\u002Bab\/cd"}""")]
+    [InlineData("""{"type":"session.ready","stream_token":"tok\u002bab\u002Fcd"}""")]
+    [InlineData("""{"type":"x","nested":[{"note":"your token is tok+ab\/cd, keep it"}]}""")]
+    [InlineData("""{"type":"x","url":"wss:\/\/h\/v1\/sessions\/s\/connect?token=tok%2Bab%2Fcd"}""")]
+    public void A_token_is_masked_however_the_json_escapes_it(string json)
+    {
+        var masked = JsonRedactor.Redact(json, Token);
+
+        Assert.DoesNotContain("ab/cd", masked.Replace("\\/", "/", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("tok%2Bab", masked, StringComparison.Ordinal);
+        Assert.Contains("***", masked, StringComparison.Ordinal);
+        Assert.NotNull(System.Text.Json.Nodes.JsonNode.Parse(masked));
+    }
+
+    [Fact]
+    public void Text_that_holds_no_secret_is_returned_as_it_is_without_parsing()
+    {
+        const string json = """{"type":"transcript.final","text":"hola","audio":{"payload":"AAAA=="}}""";
+
+        Assert.Same(json, JsonRedactor.Redact(json, Token));
+    }
+
+    [Fact]
+    public void Escaped_text_without_a_secret_keeps_its_original_form()
+    {
+        const string json = """{"type":"transcript.final","text":"\u00bfc\u00f3mo?"}""";
+
+        Assert.Same(json, JsonRedactor.Redact(json, Token));
+    }
+
+    [Fact]
+    public void A_session_response_with_an_escaped_token_shows_it_nowhere_in_raw()
+    {
+        var session = SessionResponseReader.Read("""{"id":"sess_e","websocket_url":"wss:\/\/s.example.test\/v1\/sessions\/sess_e\/connect?token=tok%2Bab%2Fcd","stream_token":"tok\u002Bab\/cd","debug":{"echo":"tok\u002Bab\/cd"}}""",
+            new Uri("https://api.example.test"), null, null, null, DateTimeOffset.UtcNow);
+
+        var raw = System.Text.Json.JsonSerializer.Serialize(session.Raw);
+
+        Assert.Equal("tok+ab/cd", session.StreamToken!.Reveal());
+        Assert.Equal("***", session.Raw["stream_token"]);
+        Assert.Equal("***", ((IReadOnlyDictionary<string, object?>)session.Raw["debug"]!)["echo"]);
+        Assert.DoesNotContain("ab/cd", raw.Replace("\\u002B", "+", StringComparison.Ordinal).Replace("\\/", "/", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_event_that_echoes_the_token_escaped_is_masked_in_its_json_raw_and_fields()
+    {
+        var decoder = new InboundDecoder("sess_e", 1024 * 1024, recorder: null, Token);
+
+        var error = Assert.IsType<Kallglot.Streaming.Events.StreamErrorEvent>(decoder.Decode(
+            ResponseMessage.TextMessage("""{"type":"error","code":"bad_token","message":"token tok\u002Bab\/cd is not valid"}"""), null, DateTimeOffset.UtcNow));
+
+        Assert.Equal("token *** is not valid", error.Message);
+        Assert.DoesNotContain("ab", error.Json, StringComparison.Ordinal);
+        Assert.Equal("token *** is not valid", error.Raw["message"]);
+    }
+}
