@@ -21,7 +21,8 @@ $emulator = Start-KallglotEmulator -Connect -ScriptPath (Join-Path $PSScriptRoot
 try {
     Write-Host "Kallglot emulator at $($emulator.BaseUri)" -ForegroundColor DarkGray
     $session = New-KallglotSession -PhoneNumber '+14155550100' -SourceLanguage en -TargetLanguage es
-    $session | Format-Table Id, Status, Provider, SourceLanguage, TargetLanguage, TokenExpiresAt, CreditsRemaining | Out-Host
+    # The session's own table view: id, status, provider, languages, token expiry, credits, in 80 columns.
+    $session | Out-Host
 
     # The one-liner: the file plays in the background of the stream while events print live.
     $finals = $session | Connect-KallglotStream |

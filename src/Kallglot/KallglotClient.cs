@@ -61,7 +61,7 @@ public sealed class KallglotClient
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         var response = await SendAsync(HttpMethod.Post, "/v1/sessions", request.ToJson(), cancellationToken).ConfigureAwait(false);
-        return SessionResponseReader.Read(response.Body, _options.BaseUri, request, response.Credits, response.RequestId, DateTimeOffset.UtcNow);
+        return SessionResponseReader.Read(response.Body, _options.BaseUri, request, response.Credits, response.RequestId, _options.TimeProvider.GetUtcNow());
     }
 
     /// <summary>Sends any request to the API and returns the successful response; an error status throws <see cref="KallglotApiException"/>.</summary>

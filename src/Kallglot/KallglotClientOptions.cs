@@ -35,6 +35,9 @@ public sealed class KallglotClientOptions
     /// <summary>Receives one line per request and retry, secrets already masked. Called from any thread.</summary>
     public Action<string>? Log { get; set; }
 
+    /// <summary>The clock a session's token expiry is counted from; tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>The largest response body read; a larger one is refused (<c>response_too_large</c>) rather than read into memory.</summary>
     public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
 

@@ -254,3 +254,36 @@ Describe 'Edges' {
         $stuck.IsRunning | Should -BeFalse
     }
 }
+
+Describe 'Every table the demo and README show fits 80 columns' {
+    BeforeAll {
+        function Assert-FitsEightyColumns([object[]] $InputObject, [string[]] $Headers) {
+            $table = $InputObject | Format-Table | Out-String -Width 80
+            $lines = $table -split "`r?`n" | Where-Object { $_.Trim() }
+            $lines | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
+            # A header squeezed into one letter a line would not appear whole on the header line.
+            foreach ($header in $Headers) { $lines[0] | Should -Match "\b$([regex]::Escape($header))\b" }
+        }
+    }
+
+    It 'the session, as the demo and README show it' {
+        $session = New-KallglotSession -PhoneNumber '+14155550100' -SourceLanguage en -TargetLanguage es
+
+        Assert-FitsEightyColumns $session -Headers 'Id', 'Status', 'Provider', 'Languages', 'TokenExpires', 'Credits'
+    }
+
+    It 'the stream, reconnections and finals (a long one wraps in its columns)' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Send-EmulatorEvents $stream.SessionId '{"type":"transcript.final","speaker":"caller","text":"Hello, thank you for calling. I would like to check the status of my order.","translation":{"text":"Hola, gracias por llamar. Quisiera consultar el estado de mi pedido.","language":"es"}}'
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/drop" | Out-Null
+        Wait-Until -Because 'the reconnection' { $stream.Reconnects -eq 1 }
+        $events = @(Receive-KallglotStream $stream)
+        $final = $events | Where-Object Type -eq 'transcript.final'
+        $reconnected = $events | Where-Object Type -eq 'stream.reconnected'
+
+        Assert-FitsEightyColumns $stream -Headers 'SessionId', 'State', 'Events', 'FramesSent', 'NotSent', 'Reconnects', 'EndReason'
+        Assert-FitsEightyColumns $final -Headers 'Time', 'Speaker', 'Text', 'Translation'
+        Assert-FitsEightyColumns $reconnected -Headers 'Time', 'Type', 'GapMs', 'Attempts', 'NotSent'
+        $stream | Disconnect-KallglotStream
+    }
+}

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kallglot.Emulator.Sessions;
 using Kallglot.Emulator.Streaming;
+using Kallglot.Emulator.Streaming.Outgoing;
 
 namespace Kallglot.Emulator.Control;
 

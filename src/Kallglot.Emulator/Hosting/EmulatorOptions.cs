@@ -75,6 +75,9 @@ public sealed class EmulatorOptions
     /// <summary>When set, <c>expires_at</c> in session responses is this number instead of the real expiry: a server's unreadable value.</summary>
     public double? ExpiresAtOverride { get; set; }
 
+    /// <summary>The clock token expiry and idle time are decided by; tests pass a fake one and move it, instead of waiting.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Seed of the Varying shapes' choices.</summary>
     public int Seed { get; set; } = 1;
 }

@@ -11,7 +11,7 @@ public sealed class EmulatedSession
     private TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastSequence;
 
-    internal EmulatedSession(string id, string token, DateTimeOffset expiresAt, JsonObject routing, string provider, string? sourceLanguage, string? targetLanguage, JsonObject? metadata)
+    internal EmulatedSession(string id, string token, DateTimeOffset createdAt, DateTimeOffset expiresAt, JsonObject routing, string provider, string? sourceLanguage, string? targetLanguage, JsonObject? metadata)
     {
         Id = id;
         Token = token;
@@ -21,7 +21,7 @@ public sealed class EmulatedSession
         SourceLanguage = sourceLanguage;
         TargetLanguage = targetLanguage;
         Metadata = metadata;
-        CreatedAt = DateTimeOffset.UtcNow;
+        CreatedAt = createdAt;
     }
 
     public string Id { get; }
@@ -33,7 +33,10 @@ public sealed class EmulatedSession
     public string? TargetLanguage { get; }
     public JsonObject? Metadata { get; }
     public DateTimeOffset CreatedAt { get; }
-    public string Status { get; private set; } = "created";
+    public SessionStatus Status { get; private set; } = SessionStatus.Created;
+
+    /// <summary>The status as the API writes it.</summary>
+    public string StatusText => Status.ToString().ToLowerInvariant();
     public string? EndReason { get; private set; }
     internal long Connections;
     internal long Handshakes;
@@ -68,9 +71,9 @@ public sealed class EmulatedSession
         {
             var previous = _connection;
             _connection = connection;
-            if (Status != "ended")
+            if (Status != SessionStatus.Ended)
             {
-                Status = "active";
+                Status = SessionStatus.Active;
             }
             Interlocked.Increment(ref Connections);
             _attached.TrySetResult();
@@ -99,7 +102,7 @@ public sealed class EmulatedSession
         Task attached;
         lock (_gate)
         {
-            if (_connection is not null || Status == "ended" || Volatile.Read(ref Accepting) == 0)
+            if (_connection is not null || Status == SessionStatus.Ended || Volatile.Read(ref Accepting) == 0)
             {
                 return _connection;
             }
@@ -107,6 +110,17 @@ public sealed class EmulatedSession
         }
         await Task.WhenAny(attached, Task.Delay(timeout)).ConfigureAwait(false);
         return Connection;
+    }
+
+    /// <summary>Counts one valid audio frame of <paramref name="speaker"/>.</summary>
+    internal void RecordFrame(string speaker, int payloadBytes)
+    {
+        Interlocked.Increment(ref FramesReceived);
+        Interlocked.Add(ref AudioBytesReceived, payloadBytes);
+        lock (Speakers)
+        {
+            Speakers.Add(speaker);
+        }
     }
 
     /// <summary>Accepts <paramref name="sequence"/> when it is above every sequence seen on this session, across connections.</summary>
@@ -127,9 +141,9 @@ public sealed class EmulatedSession
     {
         lock (_gate)
         {
-            if (Status != "ended")
+            if (Status != SessionStatus.Ended)
             {
-                Status = "ended";
+                Status = SessionStatus.Ended;
                 EndReason = reason;
             }
         }
@@ -138,7 +152,7 @@ public sealed class EmulatedSession
     internal JsonObject Describe() => new()
     {
         ["id"] = Id,
-        ["status"] = Status,
+        ["status"] = StatusText,
         ["routing"] = Routing.DeepClone(),
         ["endReason"] = EndReason,
         ["connected"] = Connection is not null,

@@ -112,13 +112,14 @@ internal static partial class SessionEndpoints
         }
         var random = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=');
         var token = state.Options.TokenPrefix + (state.Options.TokenAlphabet == TokenAlphabet.Base64 ? "k+/" + random : random.Replace('+', '-').Replace('/', '_'));
-        var session = new EmulatedSession(state.NewId("sess_", 12), token, DateTimeOffset.UtcNow + state.Options.TokenTimeToLive, routing, provider,
+        var now = state.Options.TimeProvider.GetUtcNow();
+        var session = new EmulatedSession(state.NewId("sess_", 12), token, now, now + state.Options.TokenTimeToLive, routing, provider,
             (string?)body["source_language"], (string?)body["target_language"], metadata.Count == 0 ? null : metadata);
         state.Sessions[session.Id] = session;
 
         ApiErrors.AddStandardHeaders(context, state, withCredits: true);
         var shape = state.Options.ResponseShape == ResponseShape.Varying ? (ResponseShape)state.NextRandom(4) : state.Options.ResponseShape;
-        var response = Shape(session, shape, context);
+        var response = Shape(session, shape, context, now);
         if (state.Options.ExpiresAtOverride is { } expiresAt && shape == ResponseShape.Canonical)
         {
             response["expires_at"] = expiresAt;
@@ -138,7 +139,7 @@ internal static partial class SessionEndpoints
         {
             return ApiErrors.Write(context, state, 404, "session_not_found", $"No session {id}.");
         }
-        return EmulatorJson.Result(Shape(session, ResponseShape.Canonical, context), state.Options.JsonEscaping);
+        return EmulatorJson.Result(Shape(session, ResponseShape.Canonical, context, state.Options.TimeProvider.GetUtcNow()), state.Options.JsonEscaping);
     }
 
     private static (string Code, string Message)? Validate(JsonObject body)
@@ -191,14 +192,14 @@ internal static partial class SessionEndpoints
         return null;
     }
 
-    private static JsonObject Shape(EmulatedSession session, ResponseShape shape, HttpContext context)
+    private static JsonObject Shape(EmulatedSession session, ResponseShape shape, HttpContext context, DateTimeOffset now)
     {
         var request = context.Request;
         var url = $"ws://{request.Host}/v1/sessions/{session.Id}/connect?token={Uri.EscapeDataString(session.Token)}";
         var expiresAt = session.TokenExpiresAt.ToString("O", CultureInfo.InvariantCulture);
         var common = new JsonObject
         {
-            ["status"] = session.Status,
+            ["status"] = session.StatusText,
             ["provider"] = session.Provider,
             ["routing"] = session.Routing.DeepClone(),
             ["source_language"] = session.SourceLanguage,
@@ -216,7 +217,7 @@ internal static partial class SessionEndpoints
                 ["session_id"] = session.Id,
                 ["stream_url"] = url,
                 ["token"] = session.Token,
-                ["expires_in"] = Math.Max(0, (int)(session.TokenExpiresAt - DateTimeOffset.UtcNow).TotalSeconds),
+                ["expires_in"] = Math.Max(0, (int)(session.TokenExpiresAt - now).TotalSeconds),
             },
             ResponseShape.Nested => new JsonObject
             {

@@ -28,12 +28,12 @@ internal static class StreamEndpoint
                 await ApiErrors.Write(context, state, 401, "invalid_token", "The stream token is missing or wrong.").ExecuteAsync(context);
                 return;
             }
-            if (DateTimeOffset.UtcNow >= session.TokenExpiresAt)
+            if (state.Options.TimeProvider.GetUtcNow() >= session.TokenExpiresAt)
             {
                 await ApiErrors.Write(context, state, 401, "token_expired", "The stream token has expired; create a new session.").ExecuteAsync(context);
                 return;
             }
-            if (session.Status == "ended" && !state.Options.AcceptEndedSessions)
+            if (session.Status == SessionStatus.Ended && !state.Options.AcceptEndedSessions)
             {
                 await ApiErrors.Write(context, state, 409, "session_ended", "The session has ended.").ExecuteAsync(context);
                 return;

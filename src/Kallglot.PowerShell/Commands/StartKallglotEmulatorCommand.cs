@@ -107,67 +107,18 @@ public sealed class StartKallglotEmulatorCommand : KallglotCmdlet
 
     private async Task<KallglotEmulator> StartAsync(string dotnet, string emulatorPath, CancellationToken cancellation)
     {
-        var start = new ProcessStartInfo(dotnet)
+        var launched = await EmulatorLauncher.StartAsync(dotnet, emulatorPath, Arguments(), TimeSpan.FromSeconds(StartTimeoutSec), cancellation).ConfigureAwait(false);
+        var key = new SecureString();
+        foreach (var character in launched.ApiKey)
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in Arguments(emulatorPath))
-        {
-            start.ArgumentList.Add(argument);
+            key.AppendChar(character);
         }
-        var process = Process.Start(start) ?? throw new KallglotException("emulator_start_failed", KallglotErrorKind.InvalidOperation,
-            $"The emulator process could not be started with {dotnet}.");
-        var errorOutput = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(TimeSpan.FromSeconds(StartTimeoutSec));
-            string? line;
-            try
-            {
-                line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-            {
-                throw new KallglotException("emulator_start_timeout", KallglotErrorKind.Timeout,
-                    $"The emulator did not report ready within {StartTimeoutSec} s. Try -StartTimeoutSec with a larger value.");
-            }
-            if (line is null)
-            {
-                await process.WaitForExitAsync(cancellation).ConfigureAwait(false);
-                var stderr = await errorOutput.ConfigureAwait(false);
-                throw StartFailure(process.ExitCode, stderr);
-            }
-            // The emulator prints nothing else on stdout; reading on keeps its pipe from filling.
-            _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-            using var ready = JsonDocument.Parse(line);
-            var baseUri = new Uri(ready.RootElement.GetProperty("baseUri").GetString()!);
-            var key = new SecureString();
-            foreach (var character in ready.RootElement.GetProperty("apiKey").GetString()!)
-            {
-                key.AppendChar(character);
-            }
-            key.MakeReadOnly();
-            return new KallglotEmulator(process, baseUri, key);
-        }
-        catch
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            process.Dispose();
-            throw;
-        }
+        key.MakeReadOnly();
+        return new KallglotEmulator(launched.Process, launched.BaseUri, key);
     }
 
-    private IEnumerable<string> Arguments(string emulatorPath)
+    private IEnumerable<string> Arguments()
     {
-        yield return emulatorPath;
         yield return "--port";
         yield return Port.ToString(CultureInfo.InvariantCulture);
         yield return "--credits";
@@ -189,17 +140,5 @@ public sealed class StartKallglotEmulatorCommand : KallglotCmdlet
         {
             yield return "--no-audio-pacing";
         }
-    }
-
-    private static KallglotException StartFailure(int exitCode, string stderr)
-    {
-        if (stderr.Contains("Microsoft.AspNetCore.App", StringComparison.Ordinal))
-        {
-            return new KallglotException("emulator_runtime_missing", KallglotErrorKind.InvalidOperation,
-                "The emulator needs the ASP.NET Core 10 runtime (Microsoft.AspNetCore.App), which is not installed. Install the .NET 10 SDK or the ASP.NET Core runtime, then try again.");
-        }
-        var firstLine = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no message";
-        return new KallglotException("emulator_start_failed", KallglotErrorKind.InvalidOperation,
-            $"The emulator exited with code {exitCode} before it was ready: {firstLine}");
     }
 }

@@ -65,9 +65,9 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     {
         ArgumentNullException.ThrowIfNull(session);
         options = (options ?? new KallglotStreamOptions()).Clone();
-        if (session.IsTokenExpired)
+        if (session.TokenExpiresAt <= options.TimeProvider.GetUtcNow())
         {
-            throw StreamFailures.TokenExpired(session);
+            throw StreamFailures.TokenExpired(session, options.TimeProvider.GetUtcNow());
         }
         EndpointGuard.EnsureAllowed(session.StreamUriWithToken, options.AllowInsecureConnection);
         var stream = new KallglotStream(session, options);
@@ -345,7 +345,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                     _connection = null;
                     decision = _closeRequested
                         ? new ReconnectDecision(ReconnectVerdict.ClosedByClient, TimeSpan.Zero)
-                        : _policy.Decide(end.Kind, _sessionEnded, !_session.IsTokenExpired, _reconnectAttempts);
+                        : _policy.Decide(end.Kind, _sessionEnded, _session.TokenExpiresAt > _options.TimeProvider.GetUtcNow(), _reconnectAttempts);
                     if (decision.ShouldReconnect)
                     {
                         _reconnectAttempts++;

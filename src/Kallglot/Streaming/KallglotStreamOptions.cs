@@ -40,6 +40,9 @@ public sealed class KallglotStreamOptions
     /// <summary>How long a send waits for a reconnection in progress before the frame counts as not sent.</summary>
     public TimeSpan SendReconnectWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The clock the token's expiry is judged by; tests pass a fake one and move it instead of waiting.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Allows ws:// to a host that is not loopback.</summary>
     public bool AllowInsecureConnection { get; set; }
 

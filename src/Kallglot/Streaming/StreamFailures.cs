@@ -9,9 +9,9 @@ namespace Kallglot.Streaming;
 /// <summary>Every way a stream can fail, each with its stable id, its kind and a message that says what to do; secrets masked.</summary>
 internal static class StreamFailures
 {
-    public static KallglotStreamException TokenExpired(KallglotSession session)
+    public static KallglotStreamException TokenExpired(KallglotSession session, DateTimeOffset now)
     {
-        var ago = DateTimeOffset.UtcNow - session.TokenExpiresAt;
+        var ago = now - session.TokenExpiresAt;
         return new KallglotStreamException("stream_token_expired", KallglotErrorKind.InvalidOperation,
             $"The stream token of session {session.Id} expired at {session.TokenExpiresAt:u} ({ago.TotalSeconds:0} s ago), so its stream can no longer be opened. Create a new session with New-KallglotSession and connect within 5 minutes.")
         {

@@ -23,17 +23,9 @@ internal sealed class EmulatorProcess : IDisposable
 
     public static EmulatorProcess Start(string emulatorDll, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(emulatorDll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
-        var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The emulator did not start.");
-        using var ready = JsonDocument.Parse(line);
-        return new EmulatorProcess(process, new Uri(ready.RootElement.GetProperty("baseUri").GetString()!), ready.RootElement.GetProperty("apiKey").GetString()!);
+        var dotnet = Kallglot.PowerShell.Emulator.DotnetHostLocator.Find() ?? throw new InvalidOperationException("No dotnet host found to run the emulator.");
+        var launched = Kallglot.PowerShell.Emulator.EmulatorLauncher.StartAsync(dotnet, emulatorDll, arguments, TimeSpan.FromMinutes(1), CancellationToken.None).GetAwaiter().GetResult();
+        return new EmulatorProcess(launched.Process, launched.BaseUri, launched.ApiKey);
     }
 
     public async Task<JsonElement> GetAsync(string path)

@@ -36,6 +36,15 @@ internal sealed class EmulatorScope : IAsyncDisposable
         return new EmulatorScope(await EmulatorHost.StartAsync(options));
     }
 
+    /// <summary>A client whose sessions count their token expiry on <paramref name="clock"/>.</summary>
+    public KallglotClient ClientOnClock(TimeProvider clock) => new(new KallglotClientOptions
+    {
+        BaseUri = Host.BaseUri,
+        ApiKey = new KallglotSecret(Host.ApiKey),
+        MaxRetries = 0,
+        TimeProvider = clock,
+    });
+
     public KallglotClient NewClient(string apiKey, int maxRetries = 0) => new(new KallglotClientOptions
     {
         BaseUri = Host.BaseUri,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Text.Json;
 using Kallglot.Errors;
 using Kallglot.Sessions;
@@ -128,27 +129,36 @@ public sealed class KallglotStreamTests
     [Fact]
     public async Task An_expired_token_fails_fast_without_contacting_the_server()
     {
-        await using var emulator = await EmulatorScope.StartAsync(o => o.TokenTimeToLive = TimeSpan.FromSeconds(1));
-        var session = await emulator.CreateSessionAsync();
-        await Task.Delay(session.TokenExpiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var emulator = await EmulatorScope.StartAsync(o => o.TimeProvider = clock);
+        var session = await emulator.ClientOnClock(clock).CreateSessionAsync(CreateSessionRequest.ForPhoneNumber("+14155550100"));
+        clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
 
-        var error = await Assert.ThrowsAsync<KallglotStreamException>(() => KallglotStream.ConnectAsync(session));
+        var error = await Assert.ThrowsAsync<KallglotStreamException>(() => KallglotStream.ConnectAsync(session, new KallglotStreamOptions { TimeProvider = clock }));
         var stats = await emulator.SessionStatsAsync(session.Id);
 
         Assert.Equal("stream_token_expired", error.ErrorId);
+        Assert.Contains("(1 s ago)", error.Message);
         Assert.Contains("New-KallglotSession", error.Message);
-        Assert.Equal(0, stats.GetProperty("connections").GetInt64());
+        Assert.Equal(0, stats.GetProperty("handshakes").GetInt64());
     }
 
     [Fact]
     public async Task A_drop_after_the_token_expired_ends_the_stream_with_an_error_that_counts_the_events()
     {
-        await using var emulator = await EmulatorScope.StartAsync(o => o.TokenTimeToLive = TimeSpan.FromSeconds(2));
-        var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // The emulator's idle watch runs on the same clock: an hour keeps it out of the way.
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.TimeProvider = clock;
+            o.IdleTimeout = TimeSpan.FromHours(1);
+        });
+        var session = await emulator.ClientOnClock(clock).CreateSessionAsync(CreateSessionRequest.ForPhoneNumber("+14155550100"));
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { TimeProvider = clock });
         await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"before the drop"}""");
         await stream.NextOfTypeAsync<TranscriptPartialEvent>();
-        await Task.Delay(session.TokenExpiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+        // Past the token's 5 minutes: the open stream goes on, as the API says, but could not be reopened.
+        clock.Advance(TimeSpan.FromMinutes(6));
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(async () =>
@@ -164,6 +174,51 @@ public sealed class KallglotStreamTests
         Assert.Contains("2 events", failure.Message);
         Assert.Contains("create a new session", failure.Message);
         Assert.Equal(KallglotStreamState.Failed, stream.State);
+        Assert.Equal(1, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_emulator_refuses_a_connection_once_its_clock_passes_the_token_expiry()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var emulator = await EmulatorScope.StartAsync(o => o.TimeProvider = clock);
+        var session = await emulator.ClientOnClock(clock).CreateSessionAsync(CreateSessionRequest.ForPhoneNumber("+14155550100"));
+        clock.Advance(TimeSpan.FromMinutes(5));
+
+        // The client's own clock says the token is still good: the server's refusal is what it meets.
+        var error = await Assert.ThrowsAsync<KallglotStreamException>(() => KallglotStream.ConnectAsync(session));
+
+        Assert.Equal("stream_unauthorized", error.ErrorId);
+    }
+
+    [Fact]
+    public async Task A_session_nobody_uses_ends_with_idle_timeout_when_the_emulators_clock_says_so()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var emulator = await EmulatorScope.StartAsync(o =>
+        {
+            o.TimeProvider = clock;
+            o.IdleTimeout = TimeSpan.FromSeconds(60);
+        });
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        Assert.Equal(0, stream.EventsPending);
+
+        clock.Advance(TimeSpan.FromSeconds(59));
+        var advanced = TimeSpan.FromSeconds(59);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (stream.EventsPending == 0 && !deadline.IsCancellationRequested)
+        {
+            // A second of the emulator's time at a time; its idle check runs on the tick that follows.
+            clock.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+            await Task.Delay(10);
+        }
+        var ended = await stream.NextOfTypeAsync<SessionEndedEvent>();
+
+        Assert.True(advanced >= TimeSpan.FromSeconds(60), $"ended after {advanced} of the emulator's time");
+        Assert.Equal("idle_timeout", ended.Reason);
     }
 
     [Fact]

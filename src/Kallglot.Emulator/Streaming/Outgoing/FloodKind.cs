@@ -1,4 +1,4 @@
-namespace Kallglot.Emulator.Streaming;
+namespace Kallglot.Emulator.Streaming.Outgoing;
 
 /// <summary>What a flood sends.</summary>
 internal enum FloodKind

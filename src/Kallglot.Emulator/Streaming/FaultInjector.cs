@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace Kallglot.Emulator.Streaming;
+
+/// <summary>The connection's injected misbehaviour: a stall of both loops for a while, or a half-open peer from now on.</summary>
+internal sealed class FaultInjector
+{
+    private readonly HttpContext _context;
+    private long _stallUntil;
+
+    public FaultInjector(HttpContext context)
+    {
+        _context = context;
+    }
+
+    /// <summary>Neither loop goes on for <paramref name="duration"/>.</summary>
+    public void Stall(TimeSpan duration) =>
+        Interlocked.Exchange(ref _stallUntil, Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency));
+
+    /// <summary>
+    /// Nothing read (so no ping is answered), nothing written, the socket left open: the transport
+    /// holds the bytes, since a read already waiting in the WebSocket would otherwise answer a ping.
+    /// </summary>
+    public void BecomeUnresponsive()
+    {
+        Transport.PausableUpgradeFeature.StreamOf(_context)?.Pause();
+        Stall(TimeSpan.FromDays(1));
+    }
+
+    /// <summary>Waits out a stall in progress, if any.</summary>
+    public async Task WaitOutStallAsync(CancellationToken cancellationToken)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Interlocked.Read(ref _stallUntil));
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
