@@ -27,7 +27,8 @@ try {
     # The one-liner: the file plays in the background of the stream while events print live.
     $finals = $session | Connect-KallglotStream |
         Send-KallglotAudio -Path (Join-Path $PSScriptRoot 'sample-call.wav') -Speaker caller -Background |
-        Receive-KallglotStream -Wait -TimeoutSec 60 -AudioOutputPath $translatedAudio |
+        # -Force: the demo replaces its own output of an earlier run.
+        Receive-KallglotStream -Wait -TimeoutSec 60 -AudioOutputPath $translatedAudio -Force |
         ForEach-Object {
             $streamEvent = $_
             switch ($streamEvent.Type) {
