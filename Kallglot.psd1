@@ -17,6 +17,7 @@
         'Disconnect-Kallglot'
         'Get-KallglotContext'
         'New-KallglotSession'
+        'Get-KallglotSession'
         'Connect-KallglotStream'
         'Receive-KallglotStream'
         'Disconnect-KallglotStream'

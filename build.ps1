@@ -144,6 +144,8 @@ function Invoke-Test {
     $canaryTokenPrefix = 'tok_leakcanary_' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '_'
     $env:KALLGLOT_EMULATOR_API_KEY = $canaryKey
     $env:KALLGLOT_EMULATOR_TOKEN_PREFIX = $canaryTokenPrefix
+    # Sessions the tests create go to a ledger of the run's own, among the files the leak check reads.
+    $env:KALLGLOT_LEDGER = Join-Path $ResultsDir 'sessions.jsonl'
     if ($Soak) { $env:KALLGLOT_SOAK_SECONDS = '120' }
 
     Write-Host 'Running xunit (tests/Kallglot.Tests)...' -ForegroundColor Cyan
@@ -198,7 +200,7 @@ function Invoke-Test {
         Write-Host "Leak check: no API key or stream token in any of $((Get-ChildItem $ResultsDir -File -Recurse).Count) test output files"
         $passed++
     }
-    Remove-Item Env:KALLGLOT_EMULATOR_API_KEY, Env:KALLGLOT_EMULATOR_TOKEN_PREFIX
+    Remove-Item Env:KALLGLOT_EMULATOR_API_KEY, Env:KALLGLOT_EMULATOR_TOKEN_PREFIX, Env:KALLGLOT_LEDGER
 
     Write-Host "Tests: $passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }

@@ -23,7 +23,7 @@ internal static class ControlEndpoints
             state.SetCredits((long?)body?["remaining"] ?? 0);
             return Results.Json(new { remaining = state.CreditsRemaining, used = state.CreditsUsed });
         });
-        app.MapGet("/_emulator/credits", () => Results.Json(new { remaining = state.CreditsRemaining, used = state.CreditsUsed }));
+        app.MapGet("/_emulator/credits", () => Results.Json(new { remaining = state.CreditsRemaining, used = state.CreditsUsed, maxCreatesInFlight = state.MaxCreatesInFlight }));
         app.MapPost("/_emulator/organization", async (HttpContext context) =>
         {
             var body = await ReadObjectAsync(context);
@@ -65,6 +65,10 @@ internal static class ControlEndpoints
             if ((bool?)body["echoTokenInEvents"] is { } echo)
             {
                 options.EchoTokenInEvents = echo;
+            }
+            if ((double?)body["createDelayMs"] is { } createDelay)
+            {
+                options.CreateDelay = TimeSpan.FromMilliseconds(createDelay);
             }
             if ((double?)body["shutdownDelaySeconds"] is { } shutdownDelay)
             {

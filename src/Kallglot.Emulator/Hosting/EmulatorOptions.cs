@@ -78,6 +78,9 @@ public sealed class EmulatorOptions
     /// <summary>The clock token expiry and idle time are decided by; tests pass a fake one and move it, instead of waiting.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>How long creating a session takes, as a busy server's does.</summary>
+    public TimeSpan CreateDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Seed of the Varying shapes' choices.</summary>
     public int Seed { get; set; } = 1;
 }

@@ -32,6 +32,36 @@ public sealed class EmulatorState
 
     internal ConcurrentQueue<HttpFault> Faults { get; } = new();
 
+    private int _createsInFlight;
+    private int _maxCreatesInFlight;
+
+    /// <summary>The most session creations that were ever under way at once.</summary>
+    public int MaxCreatesInFlight => Volatile.Read(ref _maxCreatesInFlight);
+
+    /// <summary>Counts a creation under way until disposed.</summary>
+    internal IDisposable EnterCreate()
+    {
+        var now = Interlocked.Increment(ref _createsInFlight);
+        int seen;
+        while (now > (seen = Volatile.Read(ref _maxCreatesInFlight)) && Interlocked.CompareExchange(ref _maxCreatesInFlight, now, seen) != seen)
+        {
+        }
+        return new CreateScope(this);
+    }
+
+    private sealed class CreateScope(EmulatorState state) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Interlocked.Decrement(ref state._createsInFlight);
+            }
+        }
+    }
+
     /// <summary>Failures the next stream handshakes meet (before the upgrade), set under /_emulator/faults with "stream": true.</summary>
     internal ConcurrentQueue<HttpFault> StreamFaults { get; } = new();
 

@@ -60,6 +60,12 @@ internal static partial class SessionEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext context, EmulatorState state)
     {
+        using var inFlight = state.EnterCreate();
+        if (state.Options.CreateDelay > TimeSpan.Zero)
+        {
+            // A server that takes its time to create a session: what parallel creation is for.
+            await Task.Delay(state.Options.CreateDelay, context.RequestAborted);
+        }
         if (await FaultAsync(context, state) is { } fault)
         {
             return fault;

@@ -28,13 +28,36 @@ public sealed class ConnectKallglotCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// A budget for this PowerShell process: at most this many sessions are created from now on, by
+    /// every runspace together (ForEach-Object -Parallel, thread jobs). Rows past it get
+    /// credit_budget_exhausted and send no request. Setting it again starts a new budget.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? MaxCredits { get; set; }
+
+    /// <summary>Writes a warning, once, when the API reports fewer credits remaining than this.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? LowCreditWarning { get; set; }
+
+    /// <summary>The session ledger's file (one JSON line per session created and per stream ended); by default $env:KALLGLOT_LEDGER, else Kallglot/sessions.jsonl under the user's local application data.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LedgerPath { get; set; }
+
+    /// <summary>Records no session in the ledger.</summary>
+    [Parameter]
+    public SwitchParameter NoLedger { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (ApiKey is null && BaseUri is null && !MyInvocation.BoundParameters.ContainsKey(nameof(AllowInsecureConnection)))
+        if (!MyInvocation.BoundParameters.Keys.Any(name => name is nameof(ApiKey) or nameof(BaseUri) or nameof(AllowInsecureConnection) or nameof(MaxCredits) or nameof(LowCreditWarning) or nameof(LedgerPath) or nameof(NoLedger)))
         {
             ThrowTerminatingError(ErrorRecordFactory.Create("connect_nothing_given", KallglotErrorKind.InvalidArgument,
-                "Connect-Kallglot needs -ApiKey, -BaseUri, -AllowInsecureConnection or several of them. For example: Connect-Kallglot -ApiKey (Read-Host -AsSecureString 'Kallglot API key').",
+                "Connect-Kallglot needs something to set: -ApiKey, -BaseUri, -AllowInsecureConnection, -MaxCredits, -LowCreditWarning, -LedgerPath or -NoLedger. For example: Connect-Kallglot -ApiKey (Read-Host -AsSecureString 'Kallglot API key').",
                 null));
         }
         if (ApiKey is { Length: 0 })
@@ -61,12 +84,14 @@ public sealed class ConnectKallglotCommand : PSCmdlet
             return;
         }
         ModuleContext.Set(ApiKey, BaseUri, allowInsecure);
+        ModuleContext.SetCredits(MaxCredits, LowCreditWarning);
+        ModuleContext.SetLedger(LedgerPath is null ? null : GetUnresolvedProviderPathFromPSPath(LedgerPath), NoLedger.IsPresent);
         var (baseUri, baseSource) = ModuleContext.ResolveBaseUri(null);
         var (key, keySource) = ModuleContext.ResolveApiKey(null);
         WriteVerbose($"Kallglot defaults set: endpoint {baseUri} ({baseSource}), API key from {keySource}.");
         if (PassThru)
         {
-            WriteObject(new KallglotContext(baseUri, baseSource, key, keySource, ModuleContext.AllowInsecureConnection));
+            WriteObject(ModuleContext.Snapshot());
         }
     }
 }

@@ -92,6 +92,11 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
         };
         var stream = Await(cancellation => KallglotStream.ConnectAsync(Session, options, cancellation), Session.Id);
         StreamRegistry.Add(stream);
+        if (ModuleContext.Ledger is { } ledger)
+        {
+            // The outcome line is written when the stream is over, whoever ends it and whenever.
+            _ = stream.Completion.ContinueWith(_ => LedgerOutcome.Record(ledger, stream), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
         while (stream.TryReadDiagnostic(out var line))
         {
             WriteVerbose(line);

@@ -13,6 +13,6 @@ public sealed class GetKallglotContextCommand : PSCmdlet
     {
         var (baseUri, baseSource) = ModuleContext.ResolveBaseUri(null);
         var (key, keySource) = ModuleContext.ResolveApiKey(null);
-        WriteObject(new KallglotContext(baseUri, baseSource, key, keySource, ModuleContext.AllowInsecureConnection));
+        WriteObject(ModuleContext.Snapshot());
     }
 }

@@ -1,6 +1,10 @@
 using System.Collections;
 using System.Management.Automation;
+using Kallglot.Credits;
 using Kallglot.Errors;
+using Kallglot.Ledger;
+using Kallglot.PowerShell.Context;
+using Kallglot.PowerShell.Errors;
 using Kallglot.PowerShell.Conversion;
 using Kallglot.Sessions;
 
@@ -48,6 +52,42 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
     [Parameter]
     public Hashtable? Property { get; set; }
 
+    /// <summary>
+    /// A budget for this command: at most this many sessions are created from all its pipeline input;
+    /// rows past it get credit_budget_exhausted and send no request. Applies with Connect-Kallglot -MaxCredits, whichever runs out first.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? MaxCredits { get; set; }
+
+    /// <summary>
+    /// How many sessions are created at once from pipeline input (1 by default: one after another).
+    /// Results still come out in input order, and with more than 1 an API refusal of one row is a
+    /// non-terminating error, so the other rows go on.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 1;
+
+    private readonly Queue<PendingCreation> _pending = new();
+    private CreditBudget? _commandBudget;
+    private CreditBudget? _processBudget;
+    private SessionLedger? _ledger;
+    private SemaphoreSlim? _throttle;
+    private KallglotClient? _client;
+    private bool _whatIf;
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && whatIf is SwitchParameter { IsPresent: true };
+        // A dry run spends nothing: it counts against copies, so it shows which rows the budget would allow.
+        _commandBudget = MaxCredits is { } limit ? new CreditBudget(limit) : null;
+        _processBudget = ModuleContext.Budget is { } process ? (_whatIf ? process.Copy() : process) : null;
+        _ledger = ModuleContext.Ledger;
+        _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
+    }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -63,19 +103,133 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
             return;
         }
 
-        if (!ShouldProcess(request.Target, "Create a Kallglot session (costs 1 API credit)"))
+        var reservation = CreditReservation.TryTake(_commandBudget, _processBudget);
+        if (reservation is null)
+        {
+            var exhausted = _commandBudget is { Left: 0 } ? (_commandBudget, "this command's") : (_processBudget!, "this process's");
+            WriteKallglotError(new CreditBudgetExhaustedException(request.Target, exhausted.Item1, exhausted.Item2), request.Target);
+            return;
+        }
+        if (!ShouldProcess(request.Target, $"Create a Kallglot session (costs 1 API credit{BudgetNote()})"))
         {
             return;
         }
 
-        var session = Await(cancellation => CreateClient().CreateSessionAsync(request, cancellation), request.Target);
+        _client ??= CreateClient();
+        if (ThrottleLimit == 1)
+        {
+            var outcome = Await(cancellation => Settle(_client.CreateSessionAsync(request, cancellation)), request.Target);
+            if (outcome.Session is { } created)
+            {
+                Deliver(created);
+                return;
+            }
+            ReleaseIfRefused(reservation, outcome.Error);
+            // One at a time, an API refusal stops the command, as it always has: what follows would meet it too.
+            ThrowTerminatingError(ErrorRecordFactory.Unexpected(outcome.Error!, request.Target));
+            return;
+        }
+        _pending.Enqueue(Start(request, reservation));
+        WriteCompleted(waitForAll: false);
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        WriteCompleted(waitForAll: true);
+        base.EndProcessing();
+    }
+
+    private string BudgetNote()
+    {
+        var left = new[] { _commandBudget, _processBudget }.Where(budget => budget is not null).Select(budget => budget!.Left).DefaultIfEmpty(-1).Min();
+        return left < 0 ? string.Empty : $"; {left} left in the budget after it";
+    }
+
+    private PendingCreation Start(CreateSessionRequest request, CreditReservation reservation)
+    {
+        var client = _client!;
+        var throttle = _throttle!;
+        var token = PipelineStopToken;
+        var task = Task.Run(async () =>
+        {
+            await throttle.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                return await client.CreateSessionAsync(request, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                throttle.Release();
+            }
+        }, token);
+        return new PendingCreation(request.Target, reservation, task);
+    }
+
+    /// <summary>Writes finished creations in input order: all of them, or those ready now.</summary>
+    private void WriteCompleted(bool waitForAll)
+    {
+        while (_pending.TryPeek(out var next) && (waitForAll || next.Task.IsCompleted))
+        {
+            // Waited on the pipeline thread, with verbose lines and Ctrl+C handled; a failure stays the row's own.
+            var outcome = Await(_ => Settle(next.Task), next.Target);
+            _pending.Dequeue();
+            if (outcome.Session is { } session)
+            {
+                Deliver(session);
+                continue;
+            }
+            ReleaseIfRefused(next.Reservation, outcome.Error);
+            WriteError(ErrorRecordFactory.Unexpected(outcome.Error!, next.Target));
+        }
+    }
+
+    private void Deliver(KallglotSession session)
+    {
         WriteVerbose($"Session {session.Id} created; token valid until {session.TokenExpiresAt:u} ({session.TokenExpirySource}); credits remaining {session.CreditsRemaining?.ToString() ?? "not reported"}, used {session.CreditsUsed?.ToString() ?? "not reported"}.");
         if (session.TokenExpirySource == "unreadable")
         {
             WriteWarning($"Session {session.Id} was created, but the API's token expiry could not be read (out of range); the documented 5 minutes are assumed, until {session.TokenExpiresAt:u}. Connect promptly.");
         }
+        if (ModuleContext.ReportCreditsRemaining(session.CreditsRemaining))
+        {
+            WriteWarning($"The Kallglot API reports {session.CreditsRemaining} credits remaining, below the warning threshold of {ModuleContext.LowCreditWarning} (Connect-Kallglot -LowCreditWarning). Add credits before they run out.");
+        }
+        if (_ledger is not null)
+        {
+            try
+            {
+                _ledger.Append(SessionLedger.Created(session, DateTimeOffset.UtcNow));
+            }
+            catch (KallglotException exception)
+            {
+                WriteWarning(exception.Message);
+            }
+        }
         Completion.SeenValues.AddSession(session.Id);
         WriteObject(session);
+    }
+
+    /// <summary>The created session, or the failure as a value: each row's outcome is its own.</summary>
+    private static async Task<(KallglotSession? Session, Exception? Error)> Settle(Task<KallglotSession> creation)
+    {
+        try
+        {
+            return (await creation.ConfigureAwait(false), null);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return (null, exception);
+        }
+    }
+
+    /// <summary>An answer from the API that refused the request cost no credit: it goes back to the budgets.</summary>
+    private static void ReleaseIfRefused(CreditReservation reservation, Exception? failure)
+    {
+        if (failure is KallglotApiException or KallglotValidationException)
+        {
+            reservation.Release();
+        }
     }
 
     private CreateSessionRequest BuildRequest()

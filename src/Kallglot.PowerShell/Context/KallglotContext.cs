@@ -33,5 +33,21 @@ public sealed class KallglotContext
     public bool AllowInsecureConnection { get; }
 
     /// <inheritdoc />
+    /// <summary>The process's credit budget (Connect-Kallglot -MaxCredits); empty when none.</summary>
+    public long? CreditBudget { get; init; }
+
+    /// <summary>Credits spent under that budget in this process, every runspace included.</summary>
+    public long? CreditsSpent { get; init; }
+
+    /// <summary>The last X-API-Credits-Remaining the API reported in this process.</summary>
+    public long? CreditsRemaining { get; init; }
+
+    /// <summary>The threshold below which a warning is written (Connect-Kallglot -LowCreditWarning).</summary>
+    public long? LowCreditWarning { get; init; }
+
+    /// <summary>The session ledger's file; empty when the ledger is off (Connect-Kallglot -NoLedger).</summary>
+    public string? LedgerPath { get; init; }
+
+    /// <inheritdoc />
     public override string ToString() => $"{BaseUri} (key: {ApiKeySource})";
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security;
+using Kallglot.Credits;
+using Kallglot.Ledger;
 using Kallglot.Security;
 
 namespace Kallglot.PowerShell.Context;
@@ -17,6 +19,12 @@ internal static class ModuleContext
     private static SecureString? _apiKey;
     private static Uri? _baseUri;
     private static bool _allowInsecureConnection;
+    private static CreditBudget? _budget;
+    private static long? _lowCreditWarning;
+    private static bool _lowCreditWarned;
+    private static long _lastCreditsRemaining = -1;
+    private static string? _ledgerPath;
+    private static bool _noLedger;
 
     /// <summary>
     /// Changes what the call names and nothing else: a key alone keeps the endpoint and whether it may
@@ -66,6 +74,120 @@ internal static class ModuleContext
             _apiKey = null;
             _baseUri = null;
             _allowInsecureConnection = false;
+            _budget = null;
+            _lowCreditWarning = null;
+            _lowCreditWarned = false;
+            _ledgerPath = null;
+            _noLedger = false;
+        }
+    }
+
+    /// <summary>Everything the cmdlets would use now, as Get-KallglotContext shows it.</summary>
+    public static KallglotContext Snapshot()
+    {
+        var (baseUri, baseSource) = ResolveBaseUri(null);
+        var (key, keySource) = ResolveApiKey(null);
+        var budget = Budget;
+        return new KallglotContext(baseUri, baseSource, key, keySource, AllowInsecureConnection)
+        {
+            CreditBudget = budget?.Limit,
+            CreditsSpent = budget?.Spent,
+            CreditsRemaining = LastCreditsRemaining,
+            LowCreditWarning = LowCreditWarning,
+            LedgerPath = Ledger?.Path,
+        };
+    }
+
+    /// <summary>The process's credit budget (Connect-Kallglot -MaxCredits), shared by every runspace; null when none.</summary>
+    public static CreditBudget? Budget
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _budget;
+            }
+        }
+    }
+
+    /// <summary>The last X-API-Credits-Remaining any session creation in this process reported.</summary>
+    public static long? LastCreditsRemaining => Interlocked.Read(ref _lastCreditsRemaining) is var value && value >= 0 ? value : null;
+
+    /// <summary>The threshold of Connect-Kallglot -LowCreditWarning.</summary>
+    public static long? LowCreditWarning
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _lowCreditWarning;
+            }
+        }
+    }
+
+    /// <summary>Sets the process budget and the low-credit threshold; null leaves each as it is.</summary>
+    public static void SetCredits(long? maxCredits, long? lowCreditWarning)
+    {
+        lock (Gate)
+        {
+            if (maxCredits is { } limit)
+            {
+                _budget = new CreditBudget(limit);
+            }
+            if (lowCreditWarning is { } threshold)
+            {
+                _lowCreditWarning = threshold;
+                _lowCreditWarned = false;
+            }
+        }
+    }
+
+    /// <summary>Records what the API said is left; true once, the first time it is below the warning threshold.</summary>
+    public static bool ReportCreditsRemaining(long? remaining)
+    {
+        if (remaining is not { } value)
+        {
+            return false;
+        }
+        Interlocked.Exchange(ref _lastCreditsRemaining, value);
+        lock (Gate)
+        {
+            if (_lowCreditWarning is { } threshold && value < threshold && !_lowCreditWarned)
+            {
+                _lowCreditWarned = true;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /// <summary>Sets where the ledger is written: a path, off, or (both null/false) as it was.</summary>
+    public static void SetLedger(string? path, bool off)
+    {
+        lock (Gate)
+        {
+            if (off)
+            {
+                _noLedger = true;
+                _ledgerPath = null;
+            }
+            else if (path is not null)
+            {
+                _noLedger = false;
+                _ledgerPath = path;
+            }
+        }
+    }
+
+    /// <summary>The ledger sessions are recorded in, or null when it is off.</summary>
+    public static SessionLedger? Ledger
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _noLedger ? null : new SessionLedger(_ledgerPath ?? SessionLedger.DefaultPath());
+            }
         }
     }
 

@@ -31,6 +31,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private readonly BackgroundSendSet _backgroundSends;
     private readonly StreamDiagnostics _diagnostics;
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _stateGate = new();
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KallglotStreamState _state = KallglotStreamState.Connecting;
@@ -154,6 +155,9 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
 
     /// <summary>True while a connection, a reconnection or a background send of this stream still runs.</summary>
     public bool HasActiveWork => !_supervisor.IsCompleted || Volatile.Read(ref _connection) is not null || _backgroundSends.AnyRunning;
+
+    /// <summary>Completes once the stream is over (ended, closed or failed), with its final state and counters set.</summary>
+    public Task Completion => _completion.Task;
 
     /// <summary>The files sent in the background of this stream, finished or not.</summary>
     public IReadOnlyList<BackgroundAudioSend> BackgroundSends => _backgroundSends.Snapshot;
@@ -515,6 +519,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _diagnostics.Log(Failure?.Message ?? $"stream over: {State} ({end.Description})");
         CancelLifetime();
         _buffer.Complete(Failure);
+        _completion.TrySetResult();
     }
 
     private void FailLocked(KallglotStreamException failure)

@@ -1,0 +1,286 @@
+# For admins: budgets, the session ledger, parallel creation, runspaces and serialization.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:emulator = Start-KallglotEmulator -NoAudioPacing -IdleTimeoutSeconds 600 -Credits 100000
+    $script:new = 'Kallglot.PowerShell.Commands.NewKallglotSessionCommand'
+    $script:modulePath = Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1'
+    $script:tone = Join-Path $TestDrive 'tone.wav'
+    # 1.2 s of a 440 Hz tone then 0.8 s of silence at 8 kHz, 16-bit: one utterance for the emulator.
+    $samples = [int16[]]::new(16000)
+    for ($i = 0; $i -lt 9600; $i++) { $samples[$i] = [int16](8000 * [math]::Sin(2 * [math]::PI * 440 * $i / 8000)) }
+    $data = [byte[]]::new(32000); [Buffer]::BlockCopy($samples, 0, $data, 0, 32000)
+    $header = [byte[]](0x52,0x49,0x46,0x46,0x24,0x7D,0,0,0x57,0x41,0x56,0x45,0x66,0x6D,0x74,0x20,16,0,0,0,1,0,1,0,0x40,0x1F,0,0,0x80,0x3E,0,0,2,0,16,0,0x64,0x61,0x74,0x61,0x00,0x7D,0,0)
+    [System.IO.File]::WriteAllBytes($tone, $header + $data)
+
+    function New-Rows([int] $Count) { 1..$Count | ForEach-Object { [pscustomobject]@{ PhoneNumber = '+1415555{0:d4}' -f $_ } } }
+    function Get-CreditsUsed { (Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Method GET).used }
+    function Use-Ledger {
+        $script:ledger = Join-Path $TestDrive ("ledger-{0}.jsonl" -f [guid]::NewGuid().ToString('N'))
+        Connect-Kallglot -BaseUri $emulator.BaseUri -ApiKey $emulator.ApiKey -LedgerPath $ledger
+    }
+}
+
+AfterAll {
+    Disconnect-Kallglot
+    $emulator | Stop-KallglotEmulator
+}
+
+Describe 'Credit budgets' {
+    BeforeEach {
+        Disconnect-Kallglot
+        Use-Ledger
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Body @{ remaining = 100000 } | Out-Null
+    }
+
+    It '-MaxCredits creates at most N sessions from all its input; the rest get credit_budget_exhausted and send nothing' {
+        $before = Get-CreditsUsed
+
+        $sessions = New-Rows 5 | New-KallglotSession -MaxCredits 3 -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $sessions | Should -HaveCount 3
+        $refused | Should -HaveCount 2
+        $refused[0].FullyQualifiedErrorId | Should -Be "credit_budget_exhausted,$new"
+        $refused[0].CategoryInfo.Category | Should -Be 'QuotaExceeded'
+        $refused[0].Exception.Message | Should -Match '\+14155550004.*no request was sent'
+        (Get-CreditsUsed) - $before | Should -Be 3
+    }
+
+    It '-WhatIf shows which rows the budget would allow and spends nothing' {
+        Connect-Kallglot -MaxCredits 10
+        $before = Get-CreditsUsed
+
+        $sessions = New-Rows 5 | New-KallglotSession -MaxCredits 2 -WhatIf -ErrorVariable refused -ErrorAction SilentlyContinue
+
+        $sessions | Should -BeNullOrEmpty
+        $refused | Should -HaveCount 3
+        (Get-CreditsUsed) | Should -Be $before
+        (Get-KallglotContext).CreditsSpent | Should -Be 0
+    }
+
+    It 'Connect-Kallglot -MaxCredits is one budget for the process, shown by Get-KallglotContext' {
+        Connect-Kallglot -MaxCredits 2
+
+        $first = New-Rows 2 | New-KallglotSession
+        { New-KallglotSession -PhoneNumber '+14155550100' -ErrorAction Stop } | Should -Throw -ErrorId "credit_budget_exhausted,$new"
+        $context = Get-KallglotContext
+
+        $first | Should -HaveCount 2
+        $context.CreditBudget | Should -Be 2
+        $context.CreditsSpent | Should -Be 2
+        $context.CreditsRemaining | Should -Be $first[-1].CreditsRemaining
+    }
+
+    It 'a request the API refuses gives its credit back' {
+        Connect-Kallglot -MaxCredits 1
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Body @{ remaining = 0 } | Out-Null
+
+        { New-KallglotSession -PhoneNumber '+14155550100' } | Should -Throw -ErrorId "insufficient_api_credits,$new"
+
+        (Get-KallglotContext).CreditsSpent | Should -Be 0
+    }
+
+    It '-LowCreditWarning warns once when the API reports fewer credits left' {
+        Connect-Kallglot -LowCreditWarning 10
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Body @{ remaining = 12 } | Out-Null
+
+        $null = New-Rows 4 | New-KallglotSession -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $warnings | Should -HaveCount 1
+        $warnings[0].Message | Should -Match 'reports 9 credits remaining, below the warning threshold of 10'
+    }
+
+    It 'runspaces share the process budget and the context: 20 parallel sessions under a budget of 15' {
+        Connect-Kallglot -MaxCredits 15
+
+        $results = 1..20 | ForEach-Object -ThrottleLimit 10 -Parallel {
+            Import-Module $using:modulePath
+            try {
+                $session = New-KallglotSession -PhoneNumber ('+1415556{0:d4}' -f $_) -ErrorAction Stop
+                "created $($session.Id)"
+            }
+            catch { $_.FullyQualifiedErrorId }
+        }
+
+        @($results | Where-Object { $_ -like 'created *' }).Count | Should -Be 15
+        @($results | Where-Object { $_ -like 'credit_budget_exhausted,*' }).Count | Should -Be 5
+        (Get-KallglotContext).CreditsSpent | Should -Be 15
+    }
+
+    It 'a thread job sees the context set by Connect-Kallglot without passing it' {
+        $job = Start-ThreadJob { Import-Module $using:modulePath; $c = Get-KallglotContext; "$($c.BaseUri)|$($c.HasApiKey)|$($c.LedgerPath)" }
+
+        $seen = $job | Wait-Job -Timeout 60 | Receive-Job
+        $job | Remove-Job -Force
+
+        $seen | Should -Be "$($emulator.BaseUri)|True|$ledger"
+    }
+}
+
+Describe 'The session ledger' {
+    BeforeEach {
+        Disconnect-Kallglot
+        Use-Ledger
+    }
+
+    It 'records each session created, then its stream outcome; Get-KallglotSession reads them back typed' {
+        $session = New-KallglotSession -PhoneNumber '+14155550100' -SourceLanguage en -TargetLanguage es
+        $stream = $session | Connect-KallglotStream
+        $null = $stream | Send-KallglotAudio -Path $tone -NoPacing
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($session.Id)/end" -Body @{ reason = 'caller_hung_up' } | Out-Null
+        $null = Receive-KallglotStream $stream -Wait -TimeoutSec 20
+        Wait-Until -Because 'the outcome line' { @(Get-Content $ledger).Count -ge 2 }
+
+        $record = Get-KallglotSession -Id $session.Id
+
+        $record | Should -BeOfType ([Kallglot.Ledger.KallglotSessionRecord])
+        $record.Status | Should -Be 'Ended'
+        $record.EndReason | Should -Be 'caller_hung_up'
+        $record.Target | Should -Be '+14155550100'
+        $record.TargetLanguage | Should -Be 'es'
+        $record.CreditsUsed | Should -Be 1
+        $record.CreditsRemaining | Should -Be $session.CreditsRemaining
+        $record.FramesSent | Should -Be 100
+        $record.AudioSecondsSent | Should -Be 2
+        $record.EventsReceived | Should -BeGreaterThan 2
+        $text = Get-Content -Raw $ledger
+        $text | Should -Not -Match ([regex]::Escape((Get-StreamTokenForTest $session)))
+        $text | Should -Not -Match ([regex]::Escape((ConvertTo-PlainText $emulator.ApiKey)))
+    }
+
+    It 'filters by -Id wildcards, -Since, -Until, -Status and -First, and sums what a job cost' {
+        $sessions = New-Rows 4 | New-KallglotSession
+        $stream = $sessions[0] | Connect-KallglotStream
+        $stream | Disconnect-KallglotStream
+        Wait-Until -Because 'the outcome line' { @(Get-Content $ledger).Count -ge 5 }
+
+        (Get-KallglotSession | Measure-Object CreditsUsed -Sum).Sum | Should -Be 4
+        (Get-KallglotSession -Id ($sessions[1].Id.Substring(0, 10) + '*') | Where-Object Id -eq $sessions[1].Id) | Should -Not -BeNullOrEmpty
+        (Get-KallglotSession -Status Closed).Id | Should -Be $sessions[0].Id
+        @(Get-KallglotSession -Status Created).Count | Should -Be 3
+        (Get-KallglotSession -First 2).Id | Should -Be @($sessions[2].Id, $sessions[3].Id)
+        @(Get-KallglotSession -Since (Get-Date).AddMinutes(-5)).Count | Should -Be 4
+        @(Get-KallglotSession -Until (Get-Date).AddMinutes(-5)).Count | Should -Be 0
+    }
+
+    It 'skips a damaged line with a warning that names its line number, and reads the rest' {
+        $null = New-Rows 2 | New-KallglotSession
+        $lines = Get-Content $ledger
+        Set-Content -Path $ledger -Value @($lines[0], '{"kind":"created", broken', $lines[1])
+
+        $records = Get-KallglotSession -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $records | Should -HaveCount 2
+        $warnings | Should -HaveCount 1
+        $warnings[0].Message | Should -Match 'Line 2 of the session ledger'
+    }
+
+    It '-NoLedger records nothing, and Get-KallglotSession says the ledger is off' {
+        Connect-Kallglot -NoLedger
+
+        $null = New-KallglotSession -PhoneNumber '+14155550100'
+
+        Test-Path $ledger | Should -BeFalse
+        (Get-KallglotContext).LedgerPath | Should -BeNullOrEmpty
+        { Get-KallglotSession } | Should -Throw -ErrorId 'ledger_off,Kallglot.PowerShell.Commands.GetKallglotSessionCommand'
+    }
+
+    It '20 runspaces each running a whole session, and another process appending at once, lose and interleave no line' {
+        Connect-Kallglot -MaxCredits 30
+        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$modulePath'; Connect-Kallglot -BaseUri '$($emulator.BaseUri)' -ApiKey (ConvertTo-SecureString '$(ConvertTo-PlainText $emulator.ApiKey)' -AsPlainText -Force) -LedgerPath '$ledger'; 1..10 | ForEach-Object { `$null = New-KallglotSession -PhoneNumber ('+1415557{0:d4}' -f `$_) }")) {
+            $start.ArgumentList.Add($argument)
+        }
+        $start.RedirectStandardOutput = $true
+        $other = [System.Diagnostics.Process]::Start($start)
+
+        $finals = 1..20 | ForEach-Object -ThrottleLimit 20 -Parallel {
+            Import-Module $using:modulePath
+            $stream = New-KallglotSession -PhoneNumber ('+1415558{0:d4}' -f $_) | Connect-KallglotStream
+            $null = $stream | Send-KallglotAudio -Path $using:tone -NoPacing
+            $stream | Disconnect-KallglotStream
+            @(Receive-KallglotStream $stream | Where-Object Type -eq 'transcript.final').Count
+        }
+        $other.WaitForExit(120000) | Should -BeTrue
+        $other.ExitCode | Should -Be 0
+        Wait-Until -Because 'every outcome line' { @(Get-Content $ledger).Count -ge 50 }
+        $lines = Get-Content $ledger
+        $records = Get-KallglotSession -WarningVariable warnings
+
+        ($finals | Measure-Object -Sum).Sum | Should -Be 20
+        $lines | Should -HaveCount 50
+        $lines | ForEach-Object { { $_ | ConvertFrom-Json } | Should -Not -Throw }
+        $warnings | Should -BeNullOrEmpty
+        $records | Should -HaveCount 30
+        @($records | Where-Object Status -eq 'Closed').Count | Should -Be 20
+        (Get-KallglotContext).CreditsSpent | Should -Be 20
+    }
+}
+
+Describe 'Parallel creation' {
+    BeforeAll {
+        Disconnect-Kallglot
+        Use-Ledger
+    }
+    AfterAll {
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ createDelayMs = 0 } | Out-Null
+    }
+
+    It '-ThrottleLimit 8 creates up to 8 at once against a server that takes 100 ms, and writes them in input order' {
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ createDelayMs = 100 } | Out-Null
+        $rows = New-Rows 30
+
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $sessions = $rows | New-KallglotSession -ThrottleLimit 8
+        $watch.Stop()
+        Write-Host "30 creates at -ThrottleLimit 8 against 100 ms per create: $([int]$watch.Elapsed.TotalMilliseconds) ms"
+        $inFlight = (Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Method GET).maxCreatesInFlight
+
+        $sessions | Should -HaveCount 30
+        ($sessions | ForEach-Object { $_.Routing['phone_number'] }) | Should -Be $rows.PhoneNumber
+        $inFlight | Should -BeGreaterThan 1
+        $inFlight | Should -BeLessOrEqual 8
+    }
+
+    It 'keeps a refused row a non-terminating error and goes on with the others' {
+        $rows = @(New-Rows 2) + [pscustomobject]@{ PhoneNumber = '12345' } + @(New-Rows 2)
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/faults' -Body @{ status = 503 } | Out-Null
+
+        $sessions = $rows | New-KallglotSession -ThrottleLimit 4 -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $sessions | Should -HaveCount 3
+        $failed | Should -HaveCount 2
+        $failed.FullyQualifiedErrorId | Should -Contain "service_unavailable,$new"
+        $failed.FullyQualifiedErrorId | Should -Contain "invalid_phone_number,$new"
+    }
+}
+
+Describe 'Serialization' {
+    BeforeAll {
+        Disconnect-Kallglot
+        Use-Ledger
+    }
+
+    It 'sessions and events survive Export-Clixml with their useful properties, no token, and their table views' {
+        $session = New-KallglotSession -PhoneNumber '+14155550100' -TargetLanguage es
+        $stream = $session | Connect-KallglotStream
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($session.Id)/events" -Json '{"type":"transcript.final","speaker":"caller","text":"Hello","translation":{"text":"Hola","language":"es"}}' | Out-Null
+        Wait-Until -Because 'the final' { $stream.EventsPending -ge 2 }
+        $final = Receive-KallglotStream $stream | Where-Object Type -eq 'transcript.final'
+        $stream | Disconnect-KallglotStream
+        $path = Join-Path $TestDrive 'objects.xml'
+
+        @($session, $final) | Export-Clixml -Path $path
+        $back = Import-Clixml -Path $path
+
+        (Get-Content -Raw $path) | Should -Not -Match ([regex]::Escape((Get-StreamTokenForTest $session)))
+        $back[0].PSObject.TypeNames | Should -Contain 'Deserialized.Kallglot.Sessions.KallglotSession'
+        $back[0].Id | Should -Be $session.Id
+        $back[0].CreditsRemaining | Should -Be $session.CreditsRemaining
+        $back[1].Text | Should -Be 'Hello'
+        $back[1].TranslationText | Should -Be 'Hola'
+        ($back[0] | Format-Table | Out-String) | Should -Match 'Id\s+Status\s+Provider'
+        ($back[1] | Format-Table | Out-String) | Should -Match 'Time\s+Speaker\s+Text\s+Translation'
+        ($back[1] | Format-Table | Out-String) | Should -Match '\d\d:\d\d:\d\d\.\d{3}\s+caller\s+Hello\s+Hola'
+    }
+}
