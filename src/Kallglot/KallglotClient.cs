@@ -165,9 +165,14 @@ public sealed class KallglotClient
     private async Task<string> ReadBodyAsync(HttpResponseMessage response, string display, CancellationToken cancellationToken)
     {
         var limit = _options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength is { } declared && declared > limit)
+        if (response.Content.Headers.ContentLength is { } declared)
         {
-            throw ResponseTooLarge(response, display, declared, limit);
+            if (declared > limit)
+            {
+                throw ResponseTooLarge(response, display, declared, limit);
+            }
+            // A declared length within the limit is all HttpClient reads: the common case needs no counting.
+            return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))

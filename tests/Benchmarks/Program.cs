@@ -21,27 +21,53 @@ var rows = new List<BenchmarkRow>();
 var started = DateTime.UtcNow;
 
 void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\:ss}] {what}");
+// --only <name> runs one measurement (import, receive, latency, send, create, pacing, scale): for working on it.
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+bool Want(string name) => only is null || string.Equals(only, name, StringComparison.OrdinalIgnoreCase);
 
 try
 {
-    Report("import");
-    rows.Add(ImportMeasurement.Run(context));
+    if (Want("import"))
+    {
+        Report("import");
+        rows.Add(ImportMeasurement.Run(context));
+    }
 
     using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000"))
     {
-        Report("receive throughput");
-        rows.AddRange(await ReceiveThroughputMeasurement.RunAsync(context, emulator, events: 200_000, plainEvents: 200_000));
-        Report("latency");
-        rows.AddRange(await LatencyMeasurement.RunAsync(context, emulator, events: 2_000));
-        Report("send throughput");
-        rows.Add(await SendThroughputMeasurement.RunAsync(context, emulator, TimeSpan.FromHours(1)));
-        Report("pacing");
-        rows.AddRange(await PacingMeasurement.RunAsync(context, emulator, TimeSpan.FromSeconds(60)));
+        if (Want("receive"))
+        {
+            Report("receive throughput");
+            rows.AddRange(await ReceiveThroughputMeasurement.RunAsync(context, emulator, events: 200_000, plainEvents: 200_000));
+        }
+        if (Want("latency"))
+        {
+            Report("latency");
+            rows.AddRange(await LatencyMeasurement.RunAsync(context, emulator, events: 2_000));
+        }
+        if (Want("send"))
+        {
+            Report("send throughput");
+            rows.Add(await SendThroughputMeasurement.RunAsync(context, emulator, TimeSpan.FromHours(1)));
+        }
+        if (Want("create"))
+        {
+            Report("create throughput");
+            rows.Add(await CreateThroughputMeasurement.RunAsync(context, emulator, sessions: 1_000, concurrency: 16));
+        }
+        if (Want("pacing"))
+        {
+            Report("pacing");
+            rows.AddRange(await PacingMeasurement.RunAsync(context, emulator, TimeSpan.FromSeconds(60)));
+        }
     }
     using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000"))
     {
-        Report("scale");
-        rows.AddRange(await ScaleMeasurement.RunAsync(context, emulator, streams: 100, audio: TimeSpan.FromSeconds(30)));
+        if (Want("scale"))
+        {
+            Report("scale");
+            rows.AddRange(await ScaleMeasurement.RunAsync(context, emulator, streams: 100, audio: TimeSpan.FromSeconds(30)));
+        }
     }
 }
 finally

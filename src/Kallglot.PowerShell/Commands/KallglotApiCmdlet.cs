@@ -41,11 +41,17 @@ public abstract class KallglotApiCmdlet : KallglotCmdlet
             MaxRetries = MaxRetry,
             NetworkTimeout = TimeSpan.FromSeconds(TimeoutSec),
             AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowInsecureConnection,
-            Log = QueueVerbose,
+            // Lines nobody will see are not made: each one is formatted and masked.
+            Log = VerboseWanted() ? QueueVerbose : null,
             ApplicationId = $"PowerShell/{PSVersionInfoText()}",
         };
         return new KallglotClient(options);
     }
+
+    private bool VerboseWanted() =>
+        MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose)
+            ? verbose is SwitchParameter { IsPresent: true }
+            : SessionState.PSVariable.GetValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
 
     private string PSVersionInfoText() =>
         SessionState.PSVariable.GetValue("PSVersionTable") is System.Collections.Hashtable table && table["PSVersion"] is { } version

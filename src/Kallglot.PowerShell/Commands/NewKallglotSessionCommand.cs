@@ -171,8 +171,8 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
     {
         while (_pending.TryPeek(out var next) && (waitForAll || next.Task.IsCompleted))
         {
-            // Waited on the pipeline thread, with verbose lines and Ctrl+C handled; a failure stays the row's own.
-            var outcome = Await(_ => Settle(next.Task), next.Target);
+            // A finished creation is read at once; only one still under way is waited on, with verbose lines and Ctrl+C handled.
+            var outcome = next.Task.IsCompleted ? Settle(next.Task).GetAwaiter().GetResult() : Await(_ => Settle(next.Task), next.Target);
             _pending.Dequeue();
             if (outcome.Session is { } session)
             {

@@ -67,7 +67,21 @@ public sealed class KallglotSession
     public string? RequestId { get; init; }
 
     /// <summary>The whole response body as plain values, secrets masked; fields the module does not name are here.</summary>
-    public IReadOnlyDictionary<string, object?> Raw { get; init; } = new Dictionary<string, object?>();
+    public IReadOnlyDictionary<string, object?> Raw
+    {
+        get => _raw ??= _rawFactory?.Invoke() ?? new Dictionary<string, object?>();
+        init => _raw = value;
+    }
+
+    // Built on first use: most sessions of a bulk job are never asked for it, and masking costs a parse.
+    private IReadOnlyDictionary<string, object?>? _raw;
+    private Func<IReadOnlyDictionary<string, object?>>? _rawFactory;
+
+    /// <summary>Sets how <see cref="Raw"/> is built when first read.</summary>
+    internal Func<IReadOnlyDictionary<string, object?>> RawFactory
+    {
+        init => _rawFactory = value;
+    }
 
     /// <summary>The API endpoint that created the session.</summary>
     public Uri ApiBaseUri { get; }

@@ -84,7 +84,7 @@ internal static class SessionResponseReader
             CreditsRemaining = credits?.Remaining,
             CreditsUsed = credits?.Used,
             RequestId = requestId,
-            Raw = RedactedRaw(root, token),
+            RawFactory = RawOf(root.GetRawText(), token),
         };
     }
 
@@ -271,10 +271,12 @@ internal static class SessionResponseReader
         _ => null,
     };
 
-    private static IReadOnlyDictionary<string, object?> RedactedRaw(JsonElement root, KallglotSecret token)
+    private static Func<IReadOnlyDictionary<string, object?>> RawOf(string json, KallglotSecret token) => () => RedactedRaw(json, token);
+
+    private static IReadOnlyDictionary<string, object?> RedactedRaw(string json, KallglotSecret token)
     {
         // By value, once unescaped: a token written as \u002B or with \/ is masked as surely as a plain one.
-        using var document = JsonDocument.Parse(JsonRedactor.Redact(root.GetRawText(), token));
+        using var document = JsonDocument.Parse(JsonRedactor.Redact(json, token));
         return (IReadOnlyDictionary<string, object?>)JsonValueConverter.ToPlain(document.RootElement)!;
     }
 
