@@ -115,7 +115,16 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
             return;
         }
 
-        _client ??= CreateClient();
+        try
+        {
+            _client ??= CreateClient();
+        }
+        catch (KallglotException exception)
+        {
+            reservation.Release();
+            ThrowKallglotError(exception, request.Target);
+            return;
+        }
         if (ThrottleLimit == 1)
         {
             var outcome = Await(cancellation => Settle(_client.CreateSessionAsync(request, cancellation)), request.Target);
