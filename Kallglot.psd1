@@ -23,6 +23,7 @@
         'Disconnect-KallglotStream'
         'Send-KallglotAudio'
         'Export-KallglotTranscript'
+        'Import-KallglotRecording'
         'Test-KallglotConnection'
         'Invoke-KallglotRequest'
         'Start-KallglotEmulator'

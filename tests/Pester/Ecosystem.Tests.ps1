@@ -134,7 +134,7 @@ Describe 'Module surface' {
     It 'uses approved verbs for every exported cmdlet' {
         $commands = Get-Command -Module Kallglot
 
-        $commands.Count | Should -Be 14
+        $commands.Count | Should -Be 15
         $commands | Where-Object Verb -NotIn (Get-Verb).Verb | ForEach-Object Name | Should -BeNullOrEmpty
     }
 

@@ -33,6 +33,6 @@ Describe 'The module package' {
         $output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command "& { $script } '$($manifest.FullName)'" 2>&1
 
         $manifest | Should -Not -BeNullOrEmpty
-        $output | Should -Contain 'commands=14 help=True session=True' -Because ($output -join "`n")
+        $output | Should -Contain 'commands=15 help=True session=True' -Because ($output -join "`n")
     }
 }

@@ -19,8 +19,8 @@ namespace Kallglot.PowerShell.Commands;
     typeof(SessionReadyEvent), typeof(SessionEndedEvent), typeof(StreamReconnectedEvent))]
 public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
 {
-    private WildcardPattern[]? _typePatterns;
     private WaveOutputWriter? _audioOutput;
+    private EventDelivery? _delivery;
 
     /// <summary>The stream, as Connect-KallglotStream returned it.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -51,10 +51,6 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     public SwitchParameter Force { get; set; }
 
     /// <inheritdoc />
-    protected override void BeginProcessing()
-    {
-        _typePatterns = Type?.Select(pattern => new WildcardPattern(pattern, WildcardOptions.IgnoreCase)).ToArray();
-    }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -70,6 +66,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
                 ThrowKallglotError(exception, AudioOutputPath);
             }
         }
+        _delivery = new EventDelivery(this, Type, _audioOutput);
         KallglotStreamReader reader;
         try
         {
@@ -160,7 +157,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         }
         while (reader.TryPeek(out var streamEvent))
         {
-            Deliver(streamEvent);
+            _delivery!.Deliver(streamEvent);
             // Taken only once written: if the pipeline stopped inside Deliver, the event stays for the next receive.
             reader.TryRead(out _);
             if (streamEvent is SessionEndedEvent)
@@ -169,38 +166,6 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
             }
         }
         return false;
-    }
-
-    private void Deliver(KallglotEvent streamEvent)
-    {
-        if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)
-        {
-            _audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload);
-            // A stopped pipeline leaves the event for the next receive: its audio is not written twice.
-            audio.Delivered = true;
-        }
-        if (streamEvent is StreamErrorEvent error)
-        {
-            var exception = new KallglotException(error.Code, KallglotErrorKind.Protocol,
-                $"The {(error.FromClient ? "client" : "server")} reported an error on session {error.SessionId}: [{error.Code}] {error.Message}");
-            var record = new ErrorRecord(exception, error.Code, ErrorCategory.InvalidData, error);
-            WriteError(record);
-            return;
-        }
-        switch (streamEvent)
-        {
-            case TranscriptFinalEvent final:
-                Completion.SeenValues.AddSpeaker(final.Speaker);
-                break;
-            case TranscriptPartialEvent partial:
-                Completion.SeenValues.AddSpeaker(partial.Speaker);
-                break;
-        }
-        if (_typePatterns is not null && !_typePatterns.Any(pattern => pattern.IsMatch(streamEvent.Type)))
-        {
-            return;
-        }
-        WriteObject(streamEvent);
     }
 
     private void ReportFailureIfDrained(bool terminating)

@@ -66,6 +66,7 @@ public static class EventParser
             "audio.output" => ReadAudio(root),
             "session.ended" => new SessionEndedEvent { Reason = String(root, "reason") },
             "error" => ReadError(root),
+            "stream.reconnected" => ReadReconnected(root),
             _ => new KallglotEvent(),
         };
         result.Type = type;
@@ -120,6 +121,15 @@ public static class EventParser
             UtteranceId = String(root, "utterance_id"),
         };
     }
+
+    private static StreamReconnectedEvent ReadReconnected(JsonElement root) => new()
+    {
+        Gap = Milliseconds(root, "gap_ms") ?? TimeSpan.Zero,
+        Attempts = (int)(Number(root, "attempts") ?? 0),
+        Reconnects = (int)(Number(root, "reconnects") ?? 0),
+        FramesNotSent = (long)(Number(root, "frames_not_sent") ?? 0),
+        LostBecause = String(root, "lost_because") ?? string.Empty,
+    };
 
     private static StreamErrorEvent ReadError(JsonElement root)
     {

@@ -36,37 +36,48 @@ internal sealed class InboundDecoder
     {
         if (skippedBytes is { } size)
         {
-            _recorder?.Write("in", $"<message of {size} bytes, over the {_maxMessageBytes}-byte limit, skipped>");
             return ClientError("message_too_large", $"The server sent a message of {size} bytes, over the {_maxMessageBytes}-byte limit; it was skipped as it was read, and the stream goes on.", receivedAt);
         }
         if (message.MessageType == WebSocketMessageType.Binary)
         {
             var length = message.Binary?.Length ?? 0;
-            _recorder?.Write("in", $"<binary message, {length} bytes>");
             return ClientError("binary_message", $"The server sent a binary message of {length} bytes; Kallglot events are JSON text, so it was skipped.", receivedAt);
         }
         // Masked before anything keeps it: the recording, the event's Json and Raw, and the texts of its fields.
         var text = JsonRedactor.Redact(message.Text ?? string.Empty, _token);
-        _recorder?.Write("in", text);
         var index = Interlocked.Increment(ref _index);
+        _recorder?.Write("in", text, receivedAt, index);
+        return Parse(text, _sessionId, index, receivedAt);
+    }
+
+    /// <summary>The event for a message's text, or the client's malformed_event error when it is not one: live and from a recording alike.</summary>
+    public static KallglotEvent Parse(string text, string sessionId, long index, DateTimeOffset receivedAt)
+    {
         try
         {
-            return EventParser.Parse(text, _sessionId, index, receivedAt);
+            return EventParser.Parse(text, sessionId, index, receivedAt);
         }
         catch (EventParseException exception)
         {
-            return ClientError("malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
+            return ErrorEvent(sessionId, "malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
         }
     }
 
-    /// <summary>An error event raised by the client about the stream.</summary>
-    public StreamErrorEvent ClientError(string code, string text, DateTimeOffset receivedAt, long index = 0) => new()
+    /// <summary>An error event raised by the client about the stream; recorded as the client's.</summary>
+    public StreamErrorEvent ClientError(string code, string text, DateTimeOffset receivedAt)
+    {
+        var error = ErrorEvent(_sessionId, code, text, receivedAt, Interlocked.Increment(ref _index));
+        _recorder?.Write("client", error.Json, receivedAt, error.Index);
+        return error;
+    }
+
+    private static StreamErrorEvent ErrorEvent(string sessionId, string code, string text, DateTimeOffset receivedAt, long index) => new()
     {
         Type = "error",
         Code = code,
         Message = text,
-        SessionId = _sessionId,
-        Index = index == 0 ? Interlocked.Increment(ref _index) : index,
+        SessionId = sessionId,
+        Index = index,
         ReceivedAt = receivedAt,
         FromClient = true,
         Json = JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "error", ["code"] = code, ["message"] = text, ["source"] = "client" }),
@@ -85,12 +96,13 @@ internal sealed class InboundDecoder
             ["lost_because"] = lostBecause,
             ["source"] = "client",
         });
-        _recorder?.Write("client", json);
+        var index = Interlocked.Increment(ref _index);
+        _recorder?.Write("client", json, at, index);
         return new StreamReconnectedEvent
         {
             Type = "stream.reconnected",
             SessionId = _sessionId,
-            Index = Interlocked.Increment(ref _index),
+            Index = index,
             ReceivedAt = at,
             FromClient = true,
             Json = json,

@@ -51,7 +51,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _options = options;
         _policy = new ReconnectPolicy(options.MaxReconnectAttempts, options.ReconnectDelay, options.MaxReconnectDelay);
         _connectionSettings = new WebSocketConnectionSettings(options.KeepAliveInterval, options.MaxMessageBytes);
-        _recorder = options.RecordPath is null ? null : new StreamRecorder(options.RecordPath, options.RecordMode);
+        _recorder = options.RecordPath is null ? null : new StreamRecorder(options.RecordPath, options.RecordMode, session.Id);
         _decoder = new InboundDecoder(session.Id, options.MaxMessageBytes, _recorder, session.StreamToken);
         _buffer = new EventBuffer(options.MaxBufferBytes);
         _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _recorder);

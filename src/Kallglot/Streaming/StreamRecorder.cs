@@ -7,7 +7,8 @@ using Kallglot.Files;
 namespace Kallglot.Streaming;
 
 /// <summary>
-/// Appends every frame of a stream to a JSON-lines file: <c>{"at":..., "direction":"in"|"out"|"client", "frame":{...}}</c>.
+/// Appends every frame of a stream to a JSON-lines file: <c>{"at":..., "direction":"in"|"out"|"client", "session":..., "index":..., "frame":{...}}</c>
+/// ("client": an event the client raised itself, such as an oversized message skipped or a reconnection).
 /// Each line is flushed to the operating system as it is written, so a process that dies loses nothing already received.
 /// </summary>
 internal sealed class StreamRecorder : IDisposable
@@ -18,15 +19,22 @@ internal sealed class StreamRecorder : IDisposable
     private readonly MemoryStream _line = new();
     private bool _disposed;
 
-    public StreamRecorder(string path, OutputFileMode mode)
+    public StreamRecorder(string path, OutputFileMode mode, string sessionId)
     {
         _file = OutputFile.Open(path, mode, "the recording", "record_path_unwritable");
         Path = path;
+        _sessionId = sessionId;
     }
+
+    private readonly string _sessionId;
 
     public string Path { get; }
 
-    public void Write(string direction, string frame)
+    /// <summary>
+    /// Appends one frame. Events received carry the time they were received and their index, exactly
+    /// as the live event had them, so a recording read back gives the same events.
+    /// </summary>
+    public void Write(string direction, string frame, DateTimeOffset? at = null, long? index = null)
     {
         lock (_gate)
         {
@@ -38,15 +46,29 @@ internal sealed class StreamRecorder : IDisposable
             using (var writer = new Utf8JsonWriter(_line, WriterOptions))
             {
                 writer.WriteStartObject();
-                writer.WriteString("at", DateTimeOffset.UtcNow);
+                writer.WriteString("at", at ?? DateTimeOffset.UtcNow);
                 writer.WriteString("direction", direction);
+                writer.WriteString("session", _sessionId);
+                if (index is { } number)
+                {
+                    writer.WriteNumber("index", number);
+                }
                 writer.WritePropertyName("frame");
                 if (LooksLikeJson(frame))
                 {
                     try
                     {
-                        using var document = JsonDocument.Parse(frame);
-                        document.RootElement.WriteTo(writer);
+                        if (frame.AsSpan().IndexOfAny('\r', '\n') < 0)
+                        {
+                            // As it came, to the byte: an event read back from the recording has the same Json.
+                            writer.WriteRawValue(frame);
+                        }
+                        else
+                        {
+                            // Pretty-printed: one line per frame matters more than its spacing.
+                            using var document = JsonDocument.Parse(frame);
+                            document.RootElement.WriteTo(writer);
+                        }
                     }
                     catch (JsonException)
                     {

@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using Kallglot.Audio;
+using Kallglot.Errors;
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.PowerShell.Streaming;
+
+/// <summary>
+/// How an event reaches the pipeline, the same for a live stream and a recording read back: its
+/// translated audio to the WAV file, an error event as a non-terminating error record, speakers
+/// remembered for tab completion, then the object itself unless -Type leaves it out.
+/// </summary>
+internal sealed class EventDelivery
+{
+    private readonly Cmdlet _cmdlet;
+    private readonly WildcardPattern[]? _typePatterns;
+    private readonly WaveOutputWriter? _audioOutput;
+
+    public EventDelivery(Cmdlet cmdlet, string[]? types, WaveOutputWriter? audioOutput)
+    {
+        _cmdlet = cmdlet;
+        _typePatterns = types?.Select(pattern => new WildcardPattern(pattern, WildcardOptions.IgnoreCase)).ToArray();
+        _audioOutput = audioOutput;
+    }
+
+    /// <summary>Writes <paramref name="streamEvent"/>; call on the pipeline thread.</summary>
+    public void Deliver(KallglotEvent streamEvent)
+    {
+        if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)
+        {
+            _audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload);
+            // A stopped pipeline leaves the event for the next receive: its audio is not written twice.
+            audio.Delivered = true;
+        }
+        if (streamEvent is StreamErrorEvent error)
+        {
+            var exception = new KallglotException(error.Code, KallglotErrorKind.Protocol,
+                $"The {(error.FromClient ? "client" : "server")} reported an error on session {error.SessionId}: [{error.Code}] {error.Message}");
+            _cmdlet.WriteError(new ErrorRecord(exception, error.Code, ErrorCategory.InvalidData, error));
+            return;
+        }
+        switch (streamEvent)
+        {
+            case TranscriptFinalEvent final:
+                Completion.SeenValues.AddSpeaker(final.Speaker);
+                break;
+            case TranscriptPartialEvent partial:
+                Completion.SeenValues.AddSpeaker(partial.Speaker);
+                break;
+        }
+        if (_typePatterns is not null && !_typePatterns.Any(pattern => pattern.IsMatch(streamEvent.Type)))
+        {
+            return;
+        }
+        _cmdlet.WriteObject(streamEvent);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using System.Text.Json;
+using Kallglot.Errors;
+using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
+
+namespace Kallglot.Recordings;
+
+/// <summary>
+/// Reads a recording made with -RecordPath back into the events the stream received, one line at a
+/// time (memory does not grow with the file): each with its original receive time, session id and
+/// index. Frames sent (<c>out</c>) are skipped. A line that cannot be read is reported with its
+/// number; a last line cut short (a recording interrupted by a crash) is reported as truncated.
+/// </summary>
+public static class RecordingReader
+{
+    /// <summary>The entries of the recording at <paramref name="path"/>, in order.</summary>
+    /// <exception cref="KallglotException">The file cannot be opened (<c>recording_unreadable</c>).</exception>
+    public static IEnumerable<RecordingEntry> Read(string path)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new KallglotException("recording_unreadable", KallglotErrorKind.File,
+                $"The recording '{path}' cannot be read: {exception.Message}", exception);
+        }
+        return ReadLines(file);
+    }
+
+    private static IEnumerable<RecordingEntry> ReadLines(FileStream file)
+    {
+        using (file)
+        {
+            var endsWithNewline = EndsWithNewline(file);
+            using var reader = new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 64 * 1024);
+            long number = 0;
+            long index = 0;
+            var line = reader.ReadLine();
+            while (line is not null)
+            {
+                var next = reader.ReadLine();
+                number++;
+                if (!string.IsNullOrWhiteSpace(line))
+                {
+                    var isLast = next is null;
+                    var entry = ReadLine(line, number, ref index, truncatable: isLast && !endsWithNewline);
+                    if (entry is not null)
+                    {
+                        yield return entry;
+                    }
+                }
+                line = next;
+            }
+        }
+    }
+
+    private static RecordingEntry? ReadLine(string line, long number, ref long index, bool truncatable)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            var direction = root.GetProperty("direction").GetString();
+            if (direction == "out")
+            {
+                return null;
+            }
+            var at = root.GetProperty("at").GetDateTimeOffset();
+            var sessionId = root.TryGetProperty("session", out var session) && session.ValueKind == JsonValueKind.String ? session.GetString()! : string.Empty;
+            index = root.TryGetProperty("index", out var recorded) && recorded.TryGetInt64(out var value) ? value : index + 1;
+            var frame = root.GetProperty("frame");
+            var text = frame.ValueKind == JsonValueKind.String ? frame.GetString()! : frame.GetRawText();
+            var streamEvent = InboundDecoder.Parse(text, sessionId, index, at);
+            if (direction == "client")
+            {
+                streamEvent.FromClient = true;
+            }
+            return new RecordingEntry(number, streamEvent);
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return new RecordingEntry(number, null, exception.Message, truncatable);
+        }
+    }
+
+    private static bool EndsWithNewline(FileStream file)
+    {
+        if (file.Length == 0)
+        {
+            return true;
+        }
+        file.Seek(-1, SeekOrigin.End);
+        var last = file.ReadByte();
+        file.Seek(0, SeekOrigin.Begin);
+        return last == '\n';
+    }
+}
