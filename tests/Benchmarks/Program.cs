@@ -21,7 +21,7 @@ var rows = new List<BenchmarkRow>();
 var started = DateTime.UtcNow;
 
 void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\:ss}] {what}");
-// --only <name> runs one measurement (import, receive, latency, send, create, pacing, scale): for working on it.
+// --only <name> runs one measurement (import, recording, receive, latency, send, create, pacing, scale): for working on it.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool Want(string name) => only is null || string.Equals(only, name, StringComparison.OrdinalIgnoreCase);
 
@@ -31,6 +31,11 @@ try
     {
         Report("import");
         rows.Add(ImportMeasurement.Run(context));
+    }
+    if (Want("recording"))
+    {
+        Report("recording import");
+        rows.AddRange(RecordingImportMeasurement.Run(context, events: 200_000));
     }
 
     using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000"))

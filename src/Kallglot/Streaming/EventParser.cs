@@ -42,6 +42,20 @@ public static class EventParser
         }
     }
 
+    /// <summary>The event of an element already parsed (a recording's line holds it), its text <paramref name="json"/>: no second parse.</summary>
+    /// <exception cref="EventParseException">The element is not an event.</exception>
+    public static KallglotEvent Parse(JsonElement element, string json, string sessionId, long index, DateTimeOffset receivedAt)
+    {
+        try
+        {
+            return Read(element, json, sessionId, index, receivedAt);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new EventParseException($"A stream message holds text that cannot be read ({exception.Message}).", exception);
+        }
+    }
+
     private static KallglotEvent Read(JsonElement root, string json, string sessionId, long index, DateTimeOffset receivedAt)
     {
         if (root.ValueKind != JsonValueKind.Object)

@@ -71,6 +71,19 @@ internal sealed class InboundDecoder
         return error;
     }
 
+    /// <summary>The event of a frame element already parsed, or malformed_event as live.</summary>
+    public static KallglotEvent Parse(JsonElement frame, string sessionId, long index, DateTimeOffset receivedAt)
+    {
+        try
+        {
+            return EventParser.Parse(frame, frame.GetRawText(), sessionId, index, receivedAt);
+        }
+        catch (EventParseException exception)
+        {
+            return ErrorEvent(sessionId, "malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
+        }
+    }
+
     private static StreamErrorEvent ErrorEvent(string sessionId, string code, string text, DateTimeOffset receivedAt, long index) => new()
     {
         Type = "error",
