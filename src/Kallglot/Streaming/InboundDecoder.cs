@@ -111,19 +111,9 @@ internal sealed class InboundDecoder
         });
         var index = Interlocked.Increment(ref _index);
         _recorder?.Write("client", json, at, index);
-        return new StreamReconnectedEvent
-        {
-            Type = "stream.reconnected",
-            SessionId = _sessionId,
-            Index = index,
-            ReceivedAt = at,
-            FromClient = true,
-            Json = json,
-            Gap = gap,
-            Attempts = attempts,
-            Reconnects = reconnects,
-            FramesNotSent = framesNotSent,
-            LostBecause = lostBecause,
-        };
+        // Read from its own JSON, as a recording reads it back: live and replayed, the same event.
+        var reconnected = (StreamReconnectedEvent)EventParser.Parse(json, _sessionId, index, at);
+        reconnected.FromClient = true;
+        return reconnected;
     }
 }
