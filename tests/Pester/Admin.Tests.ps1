@@ -162,6 +162,13 @@ Describe 'The session ledger' {
         @(Get-KallglotSession -Until (Get-Date).AddMinutes(-5)).Count | Should -Be 0
     }
 
+    It 'finds sessions created earlier in the same pipeline' {
+        $records = New-Rows 2 | New-KallglotSession | Get-KallglotSession
+
+        $records | Should -HaveCount 2
+        $records[0] | Should -BeOfType ([Kallglot.Ledger.KallglotSessionRecord])
+    }
+
     It 'skips a damaged line with a warning that names its line number, and reads the rest' {
         $null = New-Rows 2 | New-KallglotSession
         $lines = Get-Content $ledger
@@ -240,6 +247,27 @@ Describe 'Parallel creation' {
         ($sessions | ForEach-Object { $_.Routing['phone_number'] }) | Should -Be $rows.PhoneNumber
         $inFlight | Should -BeGreaterThan 1
         $inFlight | Should -BeLessOrEqual 8
+    }
+
+    It 'Ctrl+C in the middle of a batch gives back the credits of the rows not sent' {
+        Connect-Kallglot -MaxCredits 100
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ createDelayMs = 200 } | Out-Null
+        $before = Get-CreditsUsed
+        $runner = [powershell]::Create()
+        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $null = $runner.AddScript({ param($ModulePath, $Rows) Import-Module $ModulePath; $Rows | New-KallglotSession -ThrottleLimit 2 }).AddArgument($modulePath).AddArgument(@(New-Rows 50))
+        $null = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        Wait-Until -Because 'the first sessions' { $output.Count -ge 1 }
+
+        $runner.Stop()
+        $runner.Dispose()
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ createDelayMs = 0 } | Out-Null
+        $created = (Get-CreditsUsed) - $before
+        $spent = (Get-KallglotContext).CreditsSpent
+
+        $spent | Should -BeLessThan 50
+        $spent | Should -BeGreaterOrEqual $created
+        $spent | Should -BeLessOrEqual ($created + 2) -Because 'only the two requests in flight at the stop may have cost a credit unseen'
     }
 
     It 'keeps a refused row a non-terminating error and goes on with the others' {

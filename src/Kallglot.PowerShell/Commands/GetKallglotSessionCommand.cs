@@ -34,7 +34,7 @@ public sealed class GetKallglotSessionCommand : PSCmdlet
     [ValidateSet("Created", "Ended", "Closed", "Failed")]
     public string[]? Status { get; set; }
 
-    /// <summary>At most this many sessions, the newest first.</summary>
+    /// <summary>At most this many sessions: the newest ones, listed in the order they were created.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? First { get; set; }
@@ -44,12 +44,22 @@ public sealed class GetKallglotSessionCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? LedgerPath { get; set; }
 
-    private readonly List<KallglotSessionRecord> _found = new();
-    private readonly HashSet<KallglotSessionRecord> _seen = new();
-    private IReadOnlyList<KallglotSessionRecord>? _all;
+    private readonly List<string> _ids = new();
+    private bool _anyId;
 
     /// <inheritdoc />
-    protected override void BeginProcessing()
+    protected override void ProcessRecord()
+    {
+        // Ids may come from upstream (New-KallglotSession | Get-KallglotSession): the ledger is read once they all have.
+        if (Id is not null)
+        {
+            _anyId = true;
+            _ids.AddRange(Id);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
     {
         foreach (var failure in LedgerOutcome.TakeFailures())
         {
@@ -60,43 +70,30 @@ public sealed class GetKallglotSessionCommand : PSCmdlet
         {
             ThrowTerminatingError(ErrorRecordFactory.Create("ledger_off", KallglotErrorKind.InvalidOperation,
                 "The session ledger is off (Connect-Kallglot -NoLedger). Give -LedgerPath, or turn it on with Connect-Kallglot -LedgerPath.", null));
+            return;
         }
+        IReadOnlyList<KallglotSessionRecord> all;
         try
         {
-            _all = ledger!.Read((line, reason) => WriteWarning($"Line {line} of the session ledger '{ledger.Path}' is damaged and was skipped ({reason})."));
+            all = ledger.Read((line, reason) => WriteWarning($"Line {line} of the session ledger '{ledger.Path}' is damaged and was skipped ({reason})."));
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             ThrowTerminatingError(ErrorRecordFactory.Create("ledger_unreadable", KallglotErrorKind.File,
-                $"The session ledger '{ledger!.Path}' could not be read: {exception.Message}", ledger.Path));
+                $"The session ledger '{ledger.Path}' could not be read: {exception.Message}", ledger.Path));
+            return;
         }
-    }
-
-    /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
-        var patterns = Id?.Select(id => new WildcardPattern(id, WildcardOptions.IgnoreCase)).ToArray();
+        var patterns = _anyId ? _ids.Select(id => new WildcardPattern(id, WildcardOptions.IgnoreCase)).ToArray() : null;
         var statuses = Status?.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var record in _all!)
-        {
-            if ((patterns is null || patterns.Any(pattern => pattern.IsMatch(record.Id)))
-                && (Since is not { } since || record.CreatedAt >= ToOffset(since))
-                && (Until is not { } until || record.CreatedAt < ToOffset(until))
-                && (statuses is null || statuses.Contains(record.Status))
-                && _seen.Add(record))
-            {
-                _found.Add(record);
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    protected override void EndProcessing()
-    {
-        IEnumerable<KallglotSessionRecord> result = _found;
+        var found = all.Where(record =>
+            (patterns is null || patterns.Any(pattern => pattern.IsMatch(record.Id)))
+            && (Since is not { } since || record.CreatedAt >= ToOffset(since))
+            && (Until is not { } until || record.CreatedAt < ToOffset(until))
+            && (statuses is null || statuses.Contains(record.Status))).ToList();
+        IEnumerable<KallglotSessionRecord> result = found;
         if (First is { } first)
         {
-            result = _found.OrderByDescending(record => record.CreatedAt).Take(first).OrderBy(record => record.CreatedAt);
+            result = found.Skip(Math.Max(0, found.Count - first));
         }
         foreach (var record in result)
         {

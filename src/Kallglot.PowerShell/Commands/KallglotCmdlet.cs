@@ -139,6 +139,8 @@ public abstract class KallglotCmdlet : PSCmdlet, IDisposable
     {
         if (!_disposed && disposing)
         {
+            // A command ended by an error (-ErrorAction Stop) is disposed without StopProcessing: what it started stops too.
+            _stopping.Cancel();
             _stopping.Dispose();
             _verboseSignal.Dispose();
         }

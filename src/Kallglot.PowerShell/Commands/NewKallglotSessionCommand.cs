@@ -80,7 +80,9 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) && whatIf is SwitchParameter { IsPresent: true };
+        _whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+            ? whatIf is SwitchParameter { IsPresent: true }
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
         // A dry run spends nothing: it counts against copies, so it shows which rows the budget would allow.
         _commandBudget = MaxCredits is { } limit ? new CreditBudget(limit) : null;
         _processBudget = ModuleContext.Budget is { } process ? (_whatIf ? process.Copy() : process) : null;
@@ -99,7 +101,7 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         catch (KallglotValidationException exception)
         {
             // One bad row of a CSV should not stop the others: the error is the row's, not the command's.
-            WriteKallglotError(exception, request.Target);
+            WriteRowError(exception, request.Target);
             return;
         }
 
@@ -107,11 +109,16 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         if (reservation is null)
         {
             var exhausted = _commandBudget is { Left: 0 } ? (_commandBudget, "this command's") : (_processBudget!, "this process's");
-            WriteKallglotError(new CreditBudgetExhaustedException(request.Target, exhausted.Item1, exhausted.Item2), request.Target);
+            WriteRowError(new CreditBudgetExhaustedException(request.Target, exhausted.Item1, exhausted.Item2), request.Target);
             return;
         }
         if (!ShouldProcess(request.Target, $"Create a Kallglot session (costs 1 API credit{BudgetNote()})"))
         {
+            // Declined at -Confirm: nothing was spent. A dry run keeps its count, so later rows show what the budget would allow.
+            if (!_whatIf)
+            {
+                reservation.Release();
+            }
             return;
         }
 
@@ -149,6 +156,17 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         base.EndProcessing();
     }
 
+    /// <summary>A row's own error: at once one at a time; in parallel, in its place among the rows still being created.</summary>
+    private void WriteRowError(KallglotException exception, string target)
+    {
+        if (ThrottleLimit == 1 || _pending.Count == 0)
+        {
+            WriteKallglotError(exception, target);
+            return;
+        }
+        _pending.Enqueue(new PendingCreation(target, null, Task.FromException<KallglotSession>(exception)));
+    }
+
     private string BudgetNote()
     {
         var left = new[] { _commandBudget, _processBudget }.Where(budget => budget is not null).Select(budget => budget!.Left).DefaultIfEmpty(-1).Min();
@@ -160,9 +178,25 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         var client = _client!;
         var throttle = _throttle!;
         var token = PipelineStopToken;
+        // Not Task.Run(..., token): a row cancelled before it ran must still give its credit back.
         var task = Task.Run(async () =>
         {
-            await throttle.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                await throttle.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                reservation.Release();
+                throw;
+            }
+            if (token.IsCancellationRequested)
+            {
+                // Handed a place just as the command stopped: nothing was sent.
+                throttle.Release();
+                reservation.Release();
+                token.ThrowIfCancellationRequested();
+            }
             try
             {
                 return await client.CreateSessionAsync(request, token).ConfigureAwait(false);
@@ -171,7 +205,7 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
             {
                 throttle.Release();
             }
-        }, token);
+        }, CancellationToken.None);
         return new PendingCreation(request.Target, reservation, task);
     }
 
@@ -188,7 +222,10 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
                 Deliver(session);
                 continue;
             }
-            ReleaseIfRefused(next.Reservation, outcome.Error);
+            if (next.Reservation is { } held)
+            {
+                ReleaseIfRefused(held, outcome.Error);
+            }
             WriteError(ErrorRecordFactory.Unexpected(outcome.Error!, next.Target));
         }
     }
@@ -232,10 +269,14 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         }
     }
 
-    /// <summary>An answer from the API that refused the request cost no credit: it goes back to the budgets.</summary>
+    /// <summary>
+    /// A request the API refused (4xx) created no session: its credit goes back to the budgets. A 5xx may
+    /// come from a gateway after the session was made, and a broken connection may have reached the
+    /// server: those credits stay spent, so a budget is never exceeded.
+    /// </summary>
     private static void ReleaseIfRefused(CreditReservation reservation, Exception? failure)
     {
-        if (failure is KallglotApiException or KallglotValidationException)
+        if (failure is KallglotValidationException || failure is KallglotApiException { StatusCode: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError })
         {
             reservation.Release();
         }

@@ -3,5 +3,5 @@ using Kallglot.Sessions;
 
 namespace Kallglot.PowerShell.Commands;
 
-/// <summary>A session being created in parallel: its row, the credit it holds, and the creation under way.</summary>
-internal sealed record PendingCreation(string Target, CreditReservation Reservation, Task<KallglotSession> Task);
+/// <summary>A row of a parallel creation, in its place: the credit it holds (none for a row refused before any request) and its outcome.</summary>
+internal sealed record PendingCreation(string Target, CreditReservation? Reservation, Task<KallglotSession> Task);

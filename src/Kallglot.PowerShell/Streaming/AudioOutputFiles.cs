@@ -22,7 +22,7 @@ internal static class AudioOutputFiles
         {
             if (Entries.TryGetValue(stream, out var entry))
             {
-                if (string.Equals(entry.Path, path, StringComparison.Ordinal))
+                if (string.Equals(entry.Path, path, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase))
                 {
                     return entry.Writer;
                 }

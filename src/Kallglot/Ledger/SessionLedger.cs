@@ -19,7 +19,7 @@ public sealed class SessionLedger
 
     private static readonly object Gate = new();
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
-    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
     /// <summary>A ledger at <paramref name="path"/>.</summary>
     public SessionLedger(string path)
@@ -84,12 +84,14 @@ public sealed class SessionLedger
                     {
                         Directory.CreateDirectory(folder);
                     }
-                    // Exclusive: another process appending waits its turn; one write call puts the line down whole.
-                    using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.None);
+                    // Writers take turns on a lock file beside the ledger; readers (Get-Content -Wait, say)
+                    // hold the ledger itself without stopping anyone. One write call puts the line down whole.
+                    using var turn = new FileStream(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                    using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
                     file.Write(line);
                     return;
                 }
-                catch (IOException) when (DateTime.UtcNow < deadline && File.Exists(Path))
+                catch (IOException) when (DateTime.UtcNow < deadline)
                 {
                     Thread.Sleep(Random.Shared.Next(1, 5));
                 }

@@ -35,7 +35,6 @@ public static class RecordingReader
     {
         using (file)
         {
-            var endsWithNewline = EndsWithNewline(file);
             using var reader = new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 64 * 1024);
             long number = 0;
             long index = 0;
@@ -47,7 +46,8 @@ public static class RecordingReader
                 if (!string.IsNullOrWhiteSpace(line))
                 {
                     var isLast = next is null;
-                    var entry = ReadLine(line, number, ref index, truncatable: isLast && !endsWithNewline);
+                    // A last line that cannot be read was cut short: by a crash, or because it is still being written.
+                    var entry = ReadLine(line, number, ref index, truncatable: isLast);
                     if (entry is not null)
                     {
                         yield return entry;
@@ -87,17 +87,5 @@ public static class RecordingReader
         {
             return new RecordingEntry(number, null, exception.Message, truncatable);
         }
-    }
-
-    private static bool EndsWithNewline(FileStream file)
-    {
-        if (file.Length == 0)
-        {
-            return true;
-        }
-        file.Seek(-1, SeekOrigin.End);
-        var last = file.ReadByte();
-        file.Seek(0, SeekOrigin.Begin);
-        return last == '\n';
     }
 }

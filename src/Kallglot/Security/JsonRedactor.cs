@@ -28,18 +28,41 @@ public static class JsonRedactor
         }
         catch (JsonException)
         {
-            // Not JSON: masked as text, which finds every unescaped form.
-            return Redactor.Redact(json, secrets);
+            // Not JSON: masked as text, in every form a JSON encoder could have written the secret.
+            return RedactTextForms(json, secrets);
         }
         try
         {
             return root is not null && Scrub(root, secrets) ? root.ToJsonString(Relaxed) : json;
         }
-        catch (InvalidOperationException)
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
         {
-            // A string .NET cannot hold (a lone surrogate escape): masked as text.
-            return Redactor.Redact(json, secrets);
+            // A string .NET cannot hold (a lone surrogate escape), a key given twice: masked as text.
+            return RedactTextForms(json, secrets);
         }
+    }
+
+    /// <summary>Masks each secret as it is and as JSON encoders escape it (<c>\uXXXX</c> in either case, <c>\/</c>), plus the patterns.</summary>
+    private static string RedactTextForms(string text, KallglotSecret?[] secrets)
+    {
+        var result = Redactor.Redact(text, secrets);
+        foreach (var secret in secrets)
+        {
+            if (secret is null)
+            {
+                continue;
+            }
+            var value = secret.Reveal();
+            var strict = JsonEncodedText.Encode(value, JavaScriptEncoder.Default).Value;
+            foreach (var form in new[] { strict, strict.Replace("/", "\\/", StringComparison.Ordinal), value.Replace("/", "\\/", StringComparison.Ordinal) }.Distinct())
+            {
+                if (form.Length > 0)
+                {
+                    result = result.Replace(form, KallglotSecret.Mask, StringComparison.OrdinalIgnoreCase);
+                }
+            }
+        }
+        return result;
     }
 
     /// <summary>Masks secrets in every string value of <paramref name="node"/> in place; true when anything was masked.</summary>
@@ -51,6 +74,21 @@ public static class JsonRedactor
             case JsonObject obj:
                 foreach (var name in obj.Select(pair => pair.Key).ToArray())
                 {
+                    var maskedName = Redactor.Redact(name, secrets);
+                    if (maskedName != name)
+                    {
+                        // A secret used as a key is masked too.
+                        var value = obj[name];
+                        obj.Remove(name);
+                        obj[maskedName] = value;
+                        changed = true;
+                        if (value is null)
+                        {
+                            continue;
+                        }
+                        changed |= Scrub(value, secrets);
+                        continue;
+                    }
                     if (obj[name] is not { } child)
                     {
                         continue;

@@ -12,7 +12,8 @@ public static partial class Redactor
     [GeneratedRegex(@"(?<=[?&](?:token|stream_token|access_token|api_key|key)=)[^&#\s""']*", RegexOptions.IgnoreCase)]
     private static partial Regex TokenQueryValue();
 
-    [GeneratedRegex(@"(?<=\bBearer\s+)[^\s""']+", RegexOptions.IgnoreCase)]
+    // A credential, not a word: "the bearer of bad news" keeps its words.
+    [GeneratedRegex(@"(?<=\bBearer\s+)[A-Za-z0-9\-._~+/]{8,}=*", RegexOptions.IgnoreCase)]
     private static partial Regex BearerValue();
 
     /// <summary>Returns <paramref name="text"/> with token query values, bearer values and every one of <paramref name="secrets"/> masked.</summary>

@@ -24,6 +24,27 @@ public sealed class JsonRedactorTests
         Assert.NotNull(System.Text.Json.Nodes.JsonNode.Parse(masked));
     }
 
+    [Theory]
+    [InlineData("""{"type":"x","map":{"tok+ab/cd":1}}""")]
+    [InlineData("""{"type":"x","a":"tok\u002Bab\/cd","a":"twice"}""")]
+    [InlineData("""not json, but tok\u002bab\/cd is in it""")]
+    [InlineData("""{"type":"x","text":"lone \uD800 surrogate near tok\u002Bab\/cd"}""")]
+    public void A_token_used_as_a_key_or_in_text_that_cannot_be_parsed_is_masked_too(string json)
+    {
+        var masked = JsonRedactor.Redact(json, Token);
+
+        Assert.DoesNotContain("ab/cd", masked.Replace("\\/", "/", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("ab\\/cd", masked, StringComparison.Ordinal);
+        Assert.Contains("***", masked, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Words_after_bearer_are_not_taken_for_a_credential()
+    {
+        Assert.Equal("the bearer of bad news", Redactor.Redact("the bearer of bad news"));
+        Assert.Equal("Authorization: Bearer ***", Redactor.Redact("Authorization: Bearer kg_live_1234567890"));
+    }
+
     [Fact]
     public void Text_that_holds_no_secret_is_returned_as_it_is_without_parsing()
     {
