@@ -60,7 +60,9 @@ internal sealed class WebSocketConnection : IDisposable
         TimeSpan timeout, CancellationToken cancellationToken)
     {
         var connection = new WebSocketConnection(uri, settings, onMessage);
-        connection._client.ConnectTimeout = timeout;
+        // The library's own limit a little later than ours: the caller's timeout is the one that ends the wait.
+        connection._client.ConnectTimeout = timeout + TimeSpan.FromSeconds(1);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var start = connection._client.StartOrFail();
         // Given up on by a timeout or a cancellation, the start may still fail later: observed, never left to the finalizer.
         _ = start.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -76,8 +78,10 @@ internal sealed class WebSocketConnection : IDisposable
             {
                 throw;
             }
-            throw new WebSocketConnectException(exception is TimeoutException || (exception.GetBaseException() is OperationCanceledException && connection._handshakeStatus is null),
-                connection._handshakeStatus, exception);
+            // However the library words it, an attempt that got no answer for the whole timeout timed out.
+            var timedOut = exception is TimeoutException
+                || (connection._handshakeStatus is null && System.Diagnostics.Stopwatch.GetElapsedTime(started) >= timeout * 0.95);
+            throw new WebSocketConnectException(timedOut, connection._handshakeStatus, exception);
         }
     }
 
