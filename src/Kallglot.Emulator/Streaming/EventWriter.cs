@@ -136,11 +136,7 @@ internal sealed class EventWriter
                 await SendEventAsync("audio.output", w =>
                 {
                     w.WriteNumber("flood_index", index);
-                    w.WriteStartObject("audio");
-                    w.WriteString("encoding", "mulaw");
-                    w.WriteNumber("sample_rate_hz", 8000);
-                    w.WriteBase64String("payload", silence);
-                    w.WriteEndObject();
+                    AudioPayloadJson.Write(w, silence);
                 }).ConfigureAwait(false);
                 continue;
             }

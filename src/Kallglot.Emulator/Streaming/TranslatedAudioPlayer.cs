@@ -59,11 +59,7 @@ internal sealed class TranslatedAudioPlayer
                 {
                     w.WriteString("utterance_id", utteranceId);
                     w.WriteNumber("sequence", sequence);
-                    w.WriteStartObject("audio");
-                    w.WriteString("encoding", "mulaw");
-                    w.WriteNumber("sample_rate_hz", 8000);
-                    w.WriteBase64String("payload", payload);
-                    w.WriteEndObject();
+                    AudioPayloadJson.Write(w, payload);
                 }));
                 Interlocked.Decrement(ref _pendingFrames);
             }

@@ -59,7 +59,7 @@ internal sealed class InboundDecoder
         }
         catch (EventParseException exception)
         {
-            return ErrorEvent(sessionId, "malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
+            return Malformed(exception, sessionId, index, receivedAt);
         }
     }
 
@@ -80,9 +80,12 @@ internal sealed class InboundDecoder
         }
         catch (EventParseException exception)
         {
-            return ErrorEvent(sessionId, "malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
+            return Malformed(exception, sessionId, index, receivedAt);
         }
     }
+
+    private static StreamErrorEvent Malformed(EventParseException exception, string sessionId, long index, DateTimeOffset receivedAt) =>
+        ErrorEvent(sessionId, "malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
 
     private static StreamErrorEvent ErrorEvent(string sessionId, string code, string text, DateTimeOffset receivedAt, long index) => new()
     {

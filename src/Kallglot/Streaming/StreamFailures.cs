@@ -23,6 +23,10 @@ internal static class StreamFailures
         new("stream_connect_timeout", KallglotErrorKind.Timeout,
             $"The stream of session {session.Id} did not open within {timeout.TotalSeconds:0.#} s. Check the network; the token stays valid until {session.TokenExpiresAt:u}.", exception);
 
+    /// <summary>Whether a handshake answered with <paramref name="status"/> was refused for good: trying again cannot help.</summary>
+    public static bool IsRefusal(HttpStatusCode? status) =>
+        status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Gone;
+
     /// <summary>The stream could not be opened, or reopened: by the HTTP status of a refused handshake, or the network.</summary>
     public static KallglotStreamException Handshake(KallglotSession session, HttpStatusCode? status, Exception? exception)
     {

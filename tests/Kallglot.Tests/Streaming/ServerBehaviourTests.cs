@@ -25,7 +25,7 @@ public sealed class ServerBehaviourTests
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { reason = "operator_hangup" });
         var events = await stream.UntilAsync(e => e is SessionEndedEvent);
         // Once nothing runs, no reconnection can follow: the count below is final.
-        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+        await Eventually.UntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
         var stats = await emulator.WaitForSessionAsync(session.Id, s => !s.GetProperty("connected").GetBoolean());
 
         Assert.Equal(1, stats.GetProperty("handshakes").GetInt64());
@@ -50,7 +50,7 @@ public sealed class ServerBehaviourTests
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { });
         await stream.UntilAsync(e => e is SessionEndedEvent);
-        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+        await Eventually.UntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
 
         Assert.Equal(1, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
         Assert.Equal(KallglotStreamState.Ended, stream.State);
@@ -66,7 +66,7 @@ public sealed class ServerBehaviourTests
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { });
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
-        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+        await Eventually.UntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
 
         var stats = await emulator.WaitForSessionAsync(session.Id, s => !s.GetProperty("connected").GetBoolean());
 
@@ -245,7 +245,7 @@ public sealed class ServerBehaviourTests
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/flood", new { type = "audio.output", count = 20_000 });
         await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.final","text":"kept"}""");
-        await WaitUntilAsync(() => stream.EventsReceived >= 20_002, "the flood to arrive", TimeSpan.FromSeconds(60));
+        await Eventually.UntilAsync(() => stream.EventsReceived >= 20_002, "the flood to arrive", TimeSpan.FromSeconds(60));
         var heldAtPeak = stream.BufferedBytes;
         var events = await stream.UntilAsync(e => e is TranscriptFinalEvent, TimeSpan.FromSeconds(30));
 
@@ -270,7 +270,7 @@ public sealed class ServerBehaviourTests
         Assert.Equal("stream_record_failed", failure.ErrorId);
         Assert.Contains("/dev/full", failure.Message);
         Assert.Equal(KallglotStreamState.Failed, stream.State);
-        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+        await Eventually.UntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
     }
 
     [Fact]
@@ -282,7 +282,7 @@ public sealed class ServerBehaviourTests
 
         var stream = await KallglotStream.ConnectAsync(session);
         await stream.NextOfTypeAsync<SessionEndedEvent>();
-        await WaitUntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+        await Eventually.UntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
 
         Assert.Equal(KallglotStreamState.Ended, stream.State);
         Assert.Equal("ended_before", stream.EndReason);
@@ -320,18 +320,5 @@ public sealed class ServerBehaviourTests
 
         Assert.Equal("stream_busy", busy.ErrorId);
         Assert.Equal("stream_busy", alsoBusy.ErrorId);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-            await Task.Delay(20);
-        }
     }
 }

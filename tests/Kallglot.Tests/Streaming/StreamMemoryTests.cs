@@ -40,12 +40,8 @@ public sealed class StreamMemoryTests(ITestOutputHelper output)
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/flood", new { type = "audio.output", count = flood });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         // session.ready, the flood, then the emulator's emulator.flood_done marker.
-        while (stream.EventsReceived < flood + 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.UntilAsync(() => stream.EventsReceived >= flood + 2, "the flood to arrive", TimeSpan.FromSeconds(60));
         var held = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
         output.WriteLine($"{flood:N0} unread audio.output events, bound {bound / 1048576} MiB: {stream.EventsPending:N0} kept, {stream.EventsDropped:N0} dropped, heap grew {held / 1048576.0:0.0} MiB (estimate {stream.BufferedBytes / 1048576.0:0.0} MiB)");
 

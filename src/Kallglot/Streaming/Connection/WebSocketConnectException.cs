@@ -21,7 +21,7 @@ internal sealed class WebSocketConnectException : Exception
     /// <summary>How a failed attempt counts for the reconnect policy: a refusal is final, anything else a loss.</summary>
     public ConnectionEnd AsConnectionEnd(string attempt, KallglotSecret? token)
     {
-        var refused = HandshakeStatus is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.Gone;
+        var refused = StreamFailures.IsRefusal(HandshakeStatus);
         var status = HandshakeStatus is { } code ? $"HTTP {(int)code}" : Redactor.Redact(Message, token);
         return new ConnectionEnd(refused ? ConnectionEndKind.Refused : ConnectionEndKind.Lost, $"{attempt} failed: {status}", HandshakeStatus);
     }
