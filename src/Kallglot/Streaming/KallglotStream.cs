@@ -338,6 +338,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         while (true)
         {
             var end = await connection.Ended.ConfigureAwait(false);
+            // What the socket said goes into events, failures and the recording: masked once, here.
+            end = end with { Description = Redactor.Redact(end.Description, _session.StreamToken) };
             connection.Dispose();
             var gap = new PendingReconnection(DateTimeOffset.UtcNow, 0, end.Description, 0);
             WebSocketConnection? next = null;
