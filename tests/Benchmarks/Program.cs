@@ -23,6 +23,8 @@ var started = DateTime.UtcNow;
 void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\:ss}] {what}");
 // --only <name> runs one measurement (import, recording, receive, latency, send, create, pacing, scale): for working on it.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+// --pacing-seconds shortens the pacing and scale runs while working on them (the table's figures are 60 s).
+var pacingAudio = TimeSpan.FromSeconds(int.Parse(args.SkipWhile(a => a != "--pacing-seconds").Skip(1).FirstOrDefault() ?? "60", CultureInfo.InvariantCulture));
 bool Want(string name) => only is null || string.Equals(only, name, StringComparison.OrdinalIgnoreCase);
 
 try
@@ -63,7 +65,12 @@ try
         if (Want("pacing"))
         {
             Report("pacing");
-            rows.AddRange(await PacingMeasurement.RunAsync(context, emulator, TimeSpan.FromSeconds(60)));
+            var pacingStreams = args.SkipWhile(a => a != "--pacing-streams").Skip(1).FirstOrDefault();
+            foreach (var (streams, p99, max) in new (int, double, double?)[] { (1, 1, 3), (100, 1, 3), (500, 2, null) }.Where(r => pacingStreams is null || r.Item1.ToString(CultureInfo.InvariantCulture) == pacingStreams))
+            {
+                Report($"pacing, {streams} streams");
+                rows.AddRange(await PacingMeasurement.RunAsync(context, emulator, streams, pacingAudio, p99, max));
+            }
         }
     }
     using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000"))

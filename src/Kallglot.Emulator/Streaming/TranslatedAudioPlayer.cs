@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Kallglot.Emulator.Streaming.Outgoing;
+using Kallglot.Pacing;
 
 namespace Kallglot.Emulator.Streaming;
 
 /// <summary>
 /// Plays each utterance's translated audio back as audio.output frames of 20 ms, in real time on an
-/// absolute schedule (or as fast as possible), and says while any is still to be played.
+/// absolute schedule kept by the process's one frame pacer (or as fast as possible), and says while any is still to be played.
 /// </summary>
 internal sealed class TranslatedAudioPlayer
 {
@@ -45,11 +46,7 @@ internal sealed class TranslatedAudioPlayer
             {
                 if (_paced)
                 {
-                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), started + (long)(i * frameTicks));
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                    }
+                    await FramePacer.Shared.WaitUntilAsync(started + (long)(i * frameTicks), cancellationToken).ConfigureAwait(false);
                 }
                 var payload = new byte[FrameBytes];
                 payload.AsSpan().Fill(0xFF);

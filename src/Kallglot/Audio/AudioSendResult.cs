@@ -39,6 +39,9 @@ public sealed class AudioSendResult
     /// <summary>When paced: the largest lateness of a frame against its schedule.</summary>
     public TimeSpan MaxLateness { get; init; }
 
+    /// <summary>When paced: how far each frame left from its schedule, early or late (p50, p99, max); null when not paced.</summary>
+    public Kallglot.Pacing.PacingDeviation? Pacing { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Frames} frames ({AudioDuration.TotalSeconds:0.0} s of audio) in {Elapsed.TotalSeconds:0.0} s";
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kallglot.Pacing;
 
 namespace Kallglot.Audio;
 
@@ -26,6 +27,7 @@ public static class AudioSender
         var lastProgress = started;
         var progressInterval = Stopwatch.Frequency / 10;
         long frames = 0, bytes = 0, firstSequence = 0, lastSequence = 0, maxLateTicks = 0;
+        var deviation = paced ? new PacingDeviation() : null;
 
         while (reader.ReadFrame(frame))
         {
@@ -35,7 +37,9 @@ public static class AudioSender
                 await clock.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
                 var late = clock.Now - due;
                 maxLateTicks = Math.Max(maxLateTicks, late);
-                lateness?.Invoke(TimeSpan.FromSeconds((double)late / Stopwatch.Frequency));
+                var lateBy = TimeSpan.FromSeconds((double)late / Stopwatch.Frequency);
+                deviation!.Add(lateBy);
+                lateness?.Invoke(lateBy);
             }
             lastSequence = await stream.SendAudioAsync(frame, speaker, cancellationToken).ConfigureAwait(false);
             if (frames == 0)
@@ -53,6 +57,11 @@ public static class AudioSender
         }
 
         var elapsed = TimeSpan.FromSeconds((double)(clock.Now - started) / Stopwatch.Frequency);
+        if (paced)
+        {
+            // The last frame's continuation ran on the pacer's thread: whatever awaits this send's end must not.
+            await Task.Yield();
+        }
         progress?.Invoke(new AudioSendProgress(frames, Math.Max(frames, reader.TotalFrames), frames * reader.FrameDuration, reader.Duration, elapsed));
         return new AudioSendResult
         {
@@ -68,6 +77,7 @@ public static class AudioSender
             FirstSequence = firstSequence,
             LastSequence = lastSequence,
             MaxLateness = TimeSpan.FromSeconds((double)Math.Max(0, maxLateTicks) / Stopwatch.Frequency),
+            Pacing = deviation,
         };
     }
 }

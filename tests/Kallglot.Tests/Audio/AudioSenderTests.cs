@@ -28,6 +28,9 @@ public sealed class AudioSenderTests : IDisposable
         // Relative sleeps would have drifted by the sum of 500 oversleeps (about 750 ms); the schedule holds instead.
         Assert.InRange(result.Elapsed, TimeSpan.FromMilliseconds(9980), TimeSpan.FromMilliseconds(9985));
         Assert.True(result.MaxLateness <= TimeSpan.FromMilliseconds(3));
+        Assert.Equal(500, result.Pacing!.Frames);
+        Assert.Equal(lateness.Max().TotalMilliseconds, result.Pacing.Max.TotalMilliseconds, 3);
+        Assert.InRange(result.Pacing.P99, result.Pacing.P50, TimeSpan.FromMilliseconds(3.05));
     }
 
     [Fact]
@@ -43,6 +46,7 @@ public sealed class AudioSenderTests : IDisposable
         Assert.All(sink.Frames, frame => Assert.Equal((160, "agent"), (frame.Payload.Length, frame.Speaker)));
         Assert.Equal((1, 25), (result.FirstSequence, result.LastSequence));
         Assert.Equal("sess_sink", result.SessionId);
+        Assert.Null(result.Pacing);
     }
 
     [Fact]

@@ -18,9 +18,9 @@ internal sealed class OversleepingClock : PacingClock
 
     public override long Now => _now;
 
-    public override Task WaitUntilAsync(long due, CancellationToken cancellationToken)
+    public override ValueTask WaitUntilAsync(long due, CancellationToken cancellationToken)
     {
         _now = Math.Max(_now, due) + _random.NextInt64(_maxOversleepTicks + 1);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Kallglot.Pacing;
+
+namespace Kallglot.Tests.Pacing;
+
+public sealed class FramePacerTests : IDisposable
+{
+    private static readonly long HalfMillisecond = Stopwatch.Frequency / 2000;
+    private readonly FramePacer _pacer = new("test pacer");
+
+    public void Dispose() => _pacer.Dispose();
+
+    [Fact]
+    public async Task No_wait_of_many_streams_is_released_more_than_half_a_millisecond_before_its_deadline()
+    {
+        var random = new Random(7);
+        var start = Stopwatch.GetTimestamp();
+        var deadlines = Enumerable.Range(0, 300).Select(_ => start + (long)(random.NextDouble() * 0.3 * Stopwatch.Frequency)).ToArray();
+
+        var releasedAt = await Task.WhenAll(deadlines.Select(async due =>
+        {
+            await _pacer.WaitUntilAsync(due);
+            return Stopwatch.GetTimestamp();
+        }));
+
+        for (var i = 0; i < deadlines.Length; i++)
+        {
+            Assert.True(releasedAt[i] >= deadlines[i] - HalfMillisecond, $"wait {i} was released {Stopwatch.GetElapsedTime(releasedAt[i], deadlines[i]).TotalMilliseconds:0.00} ms early");
+        }
+    }
+
+    [Fact]
+    public async Task Waits_due_at_the_same_moment_are_released_together_by_one_wake_of_its_thread()
+    {
+        var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 4);
+
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => _pacer.WaitUntilAsync(due).AsTask()));
+
+        Assert.Equal(1, _pacer.Wakes);
+    }
+
+    [Fact]
+    public async Task A_send_that_waits_for_its_socket_hands_the_pacer_back_so_other_streams_frames_stay_on_schedule()
+    {
+        var socketReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50);
+        var slowStream = Task.Run(async () =>
+        {
+            await _pacer.WaitUntilAsync(due);
+            var releasedOn = Thread.CurrentThread.Name;
+            await socketReady.Task;
+            return releasedOn;
+        });
+        var otherStreamDue = due + (Stopwatch.Frequency / 20);
+
+        await _pacer.WaitUntilAsync(otherStreamDue).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(Stopwatch.GetTimestamp() >= otherStreamDue - HalfMillisecond);
+        Assert.False(slowStream.IsCompleted);
+        socketReady.SetResult();
+        // The frame is handed on from the pacer's own thread: no thread-pool queue between deadline and send.
+        Assert.Equal("test pacer", await slowStream);
+    }
+
+    [Fact]
+    public async Task An_earlier_deadline_arriving_while_the_pacer_sleeps_to_a_later_one_is_released_first()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var late = _pacer.WaitUntilAsync(now + (Stopwatch.Frequency * 2)).AsTask();
+        await Task.Delay(50);
+        var early = _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20)).AsTask();
+
+        var first = await Task.WhenAny(late, early);
+
+        Assert.Same(early, first);
+        Assert.False(late.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_ends_at_once_and_the_others_keep_their_deadlines()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5);
+        var cancelled = _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60), cancellation.Token).AsTask();
+        var kept = _pacer.WaitUntilAsync(due).AsTask();
+
+        cancellation.Cancel();
+
+        var exception = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(cancellation.Token, exception.CancellationToken);
+        Assert.False(kept.IsCompleted);
+        await kept;
+        Assert.True(Stopwatch.GetTimestamp() >= due - HalfMillisecond);
+    }
+
+    [Fact]
+    public async Task A_wait_whose_deadline_has_passed_completes_at_once_without_the_thread()
+    {
+        var wait = _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - Stopwatch.Frequency);
+
+        Assert.True(wait.IsCompletedSuccessfully);
+        await wait;
+        Assert.Equal(0, _pacer.Wakes);
+    }
+
+    [Fact]
+    public async Task Waits_reused_thousands_of_times_with_cancellations_between_them_each_complete_once()
+    {
+        // Waiters are pooled: a stale deadline or cancellation of an earlier use must never complete a later one.
+        var completed = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                using var cancellation = new CancellationTokenSource();
+                var wait = _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 1000 * (1 + (i % 3))), cancellation.Token);
+                if (i % 5 == worker % 5)
+                {
+                    cancellation.Cancel();
+                    await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wait);
+                    continue;
+                }
+                await wait;
+                Interlocked.Increment(ref completed);
+            }
+        })));
+
+        Assert.Equal(8 * 120, completed);
+    }
+
+    [Fact]
+    public async Task Disposing_the_pacer_ends_its_pending_waits_instead_of_leaving_them_hanging()
+    {
+        var pacer = new FramePacer("disposed pacer");
+        var pending = pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60)).AsTask();
+
+        pacer.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pending);
+        Assert.Throws<ObjectDisposedException>(() => { _ = pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + Stopwatch.Frequency); });
+    }
+}
