@@ -193,3 +193,78 @@ Describe 'Stream token lifetime' {
         $stream.State | Should -Be 'Failed'
     }
 }
+
+Describe 'Receive-KallglotStream over many streams at once' {
+    It 'follows every stream given to -Stream, each in its order, until every session has ended' {
+        $streams = 1..3 | ForEach-Object { New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream }
+        foreach ($stream in $streams) {
+            Send-EmulatorEvents $stream.SessionId (@(1..5 | ForEach-Object { @{ type = 'transcript.final'; text = "$($stream.SessionId) #$_" } }) | ConvertTo-Json)
+            Stop-EmulatorSession $stream.SessionId
+        }
+
+        $events = @(Receive-KallglotStream -Stream $streams -Wait -TimeoutSec 30)
+
+        foreach ($stream in $streams) {
+            $own = $events | Where-Object SessionId -eq $stream.SessionId
+            ($own | Where-Object Type -eq 'transcript.final').Text | Should -Be @(1..5 | ForEach-Object { "$($stream.SessionId) #$_" })
+            $own[-1].Type | Should -Be 'session.ended'
+        }
+    }
+
+    It 'follows piped streams together: one session ending is delivered while the others still run' {
+        $first, $second = 1..2 | ForEach-Object { New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream }
+        Stop-EmulatorSession $second.SessionId -Reason 'second_done'
+        $started = [Diagnostics.Stopwatch]::StartNew()
+
+        # Received one after the other, the first stream would be waited for until the timeout and the second's end never seen in time.
+        $ended = $first, $second | Receive-KallglotStream -Wait -TimeoutSec 60 -Type 'session.ended' | ForEach-Object {
+            if ($_.SessionId -eq $second.SessionId) { Stop-EmulatorSession $first.SessionId -Reason 'first_done' }
+            $_
+        }
+
+        $ended.Reason | Should -Be @('second_done', 'first_done')
+        $started.Elapsed.TotalSeconds | Should -BeLessThan 50
+    }
+
+    It 'reports a stream that is lost as its own error and goes on with the others' {
+        $healthy = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        $doomed = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -MaxReconnectAttempts 0
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($doomed.SessionId)/drop" | Out-Null
+        Send-EmulatorEvents $healthy.SessionId '[{"type":"transcript.final","text":"still here"}]'
+        Stop-EmulatorSession $healthy.SessionId
+
+        $events = @(Receive-KallglotStream -Stream $healthy, $doomed -Wait -TimeoutSec 30 -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -Be "stream_lost,$receive"
+        $failures[0].TargetObject.SessionId | Should -Be $doomed.SessionId
+        ($events | Where-Object Type -eq 'transcript.final').Text | Should -Be 'still here'
+        ($events | Where-Object Type -eq 'session.ended').SessionId | Should -Be $healthy.SessionId
+    }
+
+    It 'refuses -AudioOutputPath with more than one stream, saying how to get each stream''s audio' {
+        $streams = 1..2 | ForEach-Object { New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream }
+
+        { Receive-KallglotStream -Stream $streams -Wait -AudioOutputPath (Join-Path $TestDrive 'both.wav') } |
+            Should -Throw -ErrorId "audio_output_one_stream,$receive"
+
+        Test-Path (Join-Path $TestDrive 'both.wav') | Should -BeFalse
+        $streams | Disconnect-KallglotStream
+    }
+
+    It 'takes none of the streams when one of them is already being read elsewhere' {
+        $free, $busy = 1..2 | ForEach-Object { New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream }
+        $reader = $busy.OpenReader()
+        try {
+            { Receive-KallglotStream -Stream $free, $busy -Wait -TimeoutSec 5 } | Should -Throw -ErrorId "stream_busy,$receive"
+        }
+        finally {
+            $reader.Dispose()
+        }
+
+        Send-EmulatorEvents $free.SessionId '[{"type":"transcript.final","text":"readable"}]'
+        Wait-Until -Because 'the event to arrive' { $free.EventsPending -ge 2 }
+        (Receive-KallglotStream $free -Type 'transcript.final').Text | Should -Be 'readable'
+        $free, $busy | Disconnect-KallglotStream
+    }
+}

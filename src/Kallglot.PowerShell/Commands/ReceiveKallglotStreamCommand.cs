@@ -11,23 +11,26 @@ namespace Kallglot.PowerShell.Commands;
 /// <summary>
 /// Receive-KallglotStream: writes the stream's events to the pipeline as typed objects. Without
 /// -Wait, the events buffered now; with -Wait, every event as it arrives until the session ends,
-/// the connection closes, -TimeoutSec passes or Ctrl+C. An error event is a non-terminating error
-/// and the stream goes on. Ctrl+C loses nothing: an event not yet written stays for the next call.
+/// the connection closes, -TimeoutSec passes or Ctrl+C. Given many streams (an array, or piped) with
+/// -Wait, it follows all of them at once, each stream's events in order, until every one has ended.
+/// An error event is a non-terminating error and the stream goes on. Ctrl+C loses nothing: an event
+/// not yet written stays for the next call.
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "KallglotStream")]
 [OutputType(typeof(KallglotEvent), typeof(TranscriptPartialEvent), typeof(TranscriptFinalEvent), typeof(AudioOutputEvent),
     typeof(SessionReadyEvent), typeof(SessionEndedEvent), typeof(StreamReconnectedEvent))]
 public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
 {
+    private readonly List<KallglotStream> _toFollow = [];
     private WaveOutputWriter? _audioOutput;
     private EventDelivery? _delivery;
 
-    /// <summary>The stream, as Connect-KallglotStream returned it.</summary>
+    /// <summary>The stream, or streams, as Connect-KallglotStream returned them.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public KallglotStream Stream { get; set; } = null!;
+    [ValidateNotNullOrEmpty]
+    public KallglotStream[] Stream { get; set; } = null!;
 
-    /// <summary>Streams events as they arrive until the session ends, the connection closes, -TimeoutSec or Ctrl+C.</summary>
+    /// <summary>Streams events as they arrive until the session ends (every session, given many), the connection closes, -TimeoutSec or Ctrl+C.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -41,7 +44,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int TimeoutSec { get; set; }
 
-    /// <summary>Writes translated audio (audio.output) to this WAV file (PCM 16-bit 8 kHz) as it arrives; the file is valid at every moment.</summary>
+    /// <summary>Writes translated audio (audio.output) to this WAV file (PCM 16-bit 8 kHz) as it arrives; the file is valid at every moment. One stream only.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? AudioOutputPath { get; set; }
@@ -51,15 +54,41 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     public SwitchParameter Force { get; set; }
 
     /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (Wait)
+        {
+            // Followed together in EndProcessing: piped streams are received at once, not one call after another.
+            _toFollow.AddRange(Stream.Where(stream => stream is not null && !_toFollow.Contains(stream)));
+            return;
+        }
+        foreach (var stream in Stream)
+        {
+            ReceiveOne(stream);
+        }
+    }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void EndProcessing()
+    {
+        if (_toFollow.Count == 1)
+        {
+            ReceiveOne(_toFollow[0]);
+        }
+        else if (_toFollow.Count > 1)
+        {
+            ReceiveMany(_toFollow);
+        }
+        base.EndProcessing();
+    }
+
+    private void ReceiveOne(KallglotStream stream)
     {
         if (AudioOutputPath is not null)
         {
             try
             {
-                _audioOutput = AudioOutputFiles.For(Stream, GetUnresolvedProviderPathFromPSPath(AudioOutputPath), Force);
+                _audioOutput = AudioOutputFiles.For(stream, GetUnresolvedProviderPathFromPSPath(AudioOutputPath), Force);
             }
             catch (KallglotException exception)
             {
@@ -70,49 +99,50 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         KallglotStreamReader reader;
         try
         {
-            reader = Stream.OpenReader();
+            reader = stream.OpenReader();
         }
         catch (KallglotStreamException exception)
         {
-            ThrowKallglotError(exception, Stream);
+            ThrowKallglotError(exception, stream);
             return;
         }
         try
         {
             using (reader)
             {
-                Receive(reader);
+                if (Wait)
+                {
+                    Follow(stream, reader);
+                }
+                else
+                {
+                    DrainBuffered(stream, reader);
+                    ReportFailureIfDrained(stream, terminating: false);
+                }
             }
         }
         catch (Exception exception) when (exception is not (PipelineStoppedException or PipelineClosedException or ActionPreferenceStopException or RuntimeException))
         {
             // A failure nobody foresaw (a full disk under -AudioOutputPath, say) still becomes an error record, never a raw trace.
-            ThrowTerminatingError(ErrorRecordFactory.Unexpected(exception, Stream));
+            ThrowTerminatingError(ErrorRecordFactory.Unexpected(exception, stream));
         }
         finally
         {
             // Closed only once no more audio can come; a later receive with the same path finds the file complete, never truncated.
-            if (_audioOutput is not null && !Stream.HasActiveWork && Stream.EventsPending == 0)
+            if (_audioOutput is not null && !stream.HasActiveWork && stream.EventsPending == 0)
             {
-                AudioOutputFiles.Close(Stream);
+                AudioOutputFiles.Close(stream);
             }
         }
     }
 
-    private void Receive(KallglotStreamReader reader)
+    private void Follow(KallglotStream stream, KallglotStreamReader reader)
     {
-        if (!Wait)
-        {
-            DrainBuffered(reader);
-            ReportFailureIfDrained(terminating: false);
-            return;
-        }
-
         using var timeout = TimeoutSec > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(TimeoutSec)) : new CancellationTokenSource();
         using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(PipelineStopToken, timeout.Token);
         while (true)
         {
-            if (DrainBuffered(reader))
+            if (DrainBuffered(stream, reader))
             {
                 return;
             }
@@ -128,32 +158,101 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
             }
             catch (OperationCanceledException)
             {
-                WriteVerbose($"No session end within {TimeoutSec} s; stopped waiting. The stream stays open: {Stream}.");
+                WriteVerbose($"No session end within {TimeoutSec} s; stopped waiting. The stream stays open: {stream}.");
                 return;
             }
             catch (KallglotStreamException)
             {
-                ReportFailureIfDrained(terminating: true);
+                ReportFailureIfDrained(stream, terminating: true);
                 return;
             }
             if (!more)
             {
-                WriteVerbose($"The stream of session {Stream.SessionId} is over ({Stream.State}).");
+                WriteVerbose($"The stream of session {stream.SessionId} is over ({stream.State}).");
                 return;
             }
         }
     }
 
-    /// <summary>Writes every buffered event; true when the session's end was among them.</summary>
-    private bool DrainBuffered(KallglotStreamReader reader)
+    private void ReceiveMany(IReadOnlyList<KallglotStream> streams)
     {
-        while (Stream.TryReadDiagnostic(out var line))
+        if (AudioOutputPath is not null)
+        {
+            ThrowKallglotError(new KallglotException("audio_output_one_stream", KallglotErrorKind.InvalidArgument,
+                $"-AudioOutputPath writes one stream's translated audio, and {streams.Count} streams were given. Receive each stream that needs a WAV file on its own with -AudioOutputPath, or leave the path out and use each audio.output event's Payload.")
+            {
+                RecommendedAction = "Give one stream with -AudioOutputPath.",
+            }, AudioOutputPath);
+        }
+        _delivery = new EventDelivery(this, Type, audioOutput: null);
+        StreamSetReader set;
+        try
+        {
+            set = StreamSetReader.Open(streams);
+        }
+        catch (KallglotStreamException exception)
+        {
+            ThrowKallglotError(exception, streams);
+            return;
+        }
+        using var timeout = TimeoutSec > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(TimeoutSec)) : new CancellationTokenSource();
+        using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(PipelineStopToken, timeout.Token);
+        try
+        {
+            using (set)
+            {
+                while (true)
+                {
+                    FlushVerbose();
+                    (KallglotStream Stream, KallglotStreamReader Reader)? next;
+                    try
+                    {
+                        next = set.WaitForStreamAsync(waitCancellation.Token).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
+                    {
+                        throw new PipelineStoppedException();
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        WriteVerbose($"Not every session ended within {TimeoutSec} s ({set.Unfinished} of {streams.Count} still going); stopped waiting. The streams stay open.");
+                        return;
+                    }
+                    if (next is not { } ready)
+                    {
+                        WriteVerbose($"All {streams.Count} streams are over.");
+                        return;
+                    }
+                    if (DrainBuffered(ready.Stream, ready.Reader))
+                    {
+                        set.Finish(ready.Stream);
+                    }
+                    else if (ready.Reader.IsOver)
+                    {
+                        // Over without session.ended: closed, or failed; a failure is this stream's error, the others go on.
+                        WriteVerbose($"The stream of session {ready.Stream.SessionId} is over ({ready.Stream.State}).");
+                        ReportFailureIfDrained(ready.Stream, terminating: false);
+                        set.Finish(ready.Stream);
+                    }
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not (PipelineStoppedException or PipelineClosedException or ActionPreferenceStopException or RuntimeException))
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Unexpected(exception, streams));
+        }
+    }
+
+    /// <summary>Writes every buffered event; true when the session's end was among them.</summary>
+    private bool DrainBuffered(KallglotStream stream, KallglotStreamReader reader)
+    {
+        while (stream.TryReadDiagnostic(out var line))
         {
             WriteVerbose(line);
         }
-        if (Stream.TakeDropWarning())
+        if (stream.TakeDropWarning())
         {
-            WriteWarning($"Unread events of session {Stream.SessionId} passed the -MaxBufferMB bound: translated audio (audio.output) is being dropped until they are read; transcripts are kept. EventsDropped on the stream counts them. Receive more often, or raise -MaxBufferMB on Connect-KallglotStream.");
+            WriteWarning($"Unread events of session {stream.SessionId} passed the -MaxBufferMB bound: translated audio (audio.output) is being dropped until they are read; transcripts are kept. EventsDropped on the stream counts them. Receive more often, or raise -MaxBufferMB on Connect-KallglotStream.");
         }
         while (reader.TryPeek(out var streamEvent))
         {
@@ -168,13 +267,13 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         return false;
     }
 
-    private void ReportFailureIfDrained(bool terminating)
+    private void ReportFailureIfDrained(KallglotStream stream, bool terminating)
     {
-        if (Stream.Failure is not { } failure || Stream.EventsPending > 0)
+        if (stream.Failure is not { } failure || stream.EventsPending > 0)
         {
             return;
         }
-        var record = ErrorRecordFactory.From(failure, Stream);
+        var record = ErrorRecordFactory.From(failure, stream);
         if (terminating)
         {
             ThrowTerminatingError(record);

@@ -20,6 +20,7 @@ internal sealed class EventBuffer
     private long _undelivered;
     private int _dropWarningTaken;
     private int _readerHeld;
+    private Action? _changed;
 
     public EventBuffer(long maxBytes)
     {
@@ -51,6 +52,7 @@ internal sealed class EventBuffer
         Interlocked.Increment(ref _count);
         if (_channel.Writer.TryWrite(streamEvent))
         {
+            Volatile.Read(ref _changed)?.Invoke();
             return true;
         }
         Interlocked.Add(ref _bytes, -size);
@@ -63,7 +65,17 @@ internal sealed class EventBuffer
     public bool TakeDropWarning() => Dropped > 0 && Interlocked.Exchange(ref _dropWarningTaken, 1) == 0;
 
     /// <summary>No more events; readers get <paramref name="failure"/> once they have read everything before it.</summary>
-    public void Complete(Exception? failure = null) => _channel.Writer.TryComplete(failure);
+    public void Complete(Exception? failure = null)
+    {
+        _channel.Writer.TryComplete(failure);
+        Volatile.Read(ref _changed)?.Invoke();
+    }
+
+    /// <summary>True once no event is left and none can come.</summary>
+    internal bool IsOver => _channel.Reader.Completion.IsCompleted;
+
+    /// <summary>Calls <paramref name="changed"/> (from the receiving thread) after each event added and when the buffer completes; null stops it.</summary>
+    internal void NotifyOnChange(Action? changed) => Volatile.Write(ref _changed, changed);
 
     /// <summary>Takes the reader's place.</summary>
     /// <exception cref="KallglotStreamException">Another reader has it (<c>stream_busy</c>).</exception>
@@ -80,7 +92,11 @@ internal sealed class EventBuffer
         return new KallglotStreamReader(this);
     }
 
-    internal void ReleaseReader() => Volatile.Write(ref _readerHeld, 0);
+    internal void ReleaseReader()
+    {
+        NotifyOnChange(null);
+        Volatile.Write(ref _readerHeld, 0);
+    }
 
     internal bool TryPeek(out KallglotEvent streamEvent) => _channel.Reader.TryPeek(out streamEvent!);
 

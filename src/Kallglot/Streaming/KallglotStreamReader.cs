@@ -27,6 +27,11 @@ public sealed class KallglotStreamReader : IDisposable
     /// </summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => Buffer.WaitToReadAsync(cancellationToken);
 
+    /// <summary>True once every event has been read and none can come (the stream is over, or failed: <see cref="WaitToReadAsync"/> throws the failure).</summary>
+    public bool IsOver => Buffer.IsOver;
+
+    internal void NotifyOnChange(Action? changed) => Buffer.NotifyOnChange(changed);
+
     /// <summary>Gives the reader's place back.</summary>
     public void Dispose() => Interlocked.Exchange(ref _buffer, null)?.ReleaseReader();
 
