@@ -56,9 +56,18 @@ internal sealed class PacerWaiter : IValueTaskSource
         }, (this, version));
     }
 
-    public void Release() => _completion.SetResult(true);
+    /// <summary>Completes the wait: its continuation runs on this thread when <paramref name="inline"/>, else on the thread pool.</summary>
+    public void Release(bool inline)
+    {
+        _completion.RunContinuationsAsynchronously = !inline;
+        _completion.SetResult(true);
+    }
 
-    public void Cancel(Exception exception) => _completion.SetException(exception);
+    public void Cancel(Exception exception)
+    {
+        _completion.RunContinuationsAsynchronously = true;
+        _completion.SetException(exception);
+    }
 
     public ValueTaskSourceStatus GetStatus(short token) => _completion.GetStatus(token);
 

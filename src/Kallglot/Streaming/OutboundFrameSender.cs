@@ -75,7 +75,9 @@ internal sealed class OutboundFrameSender : IDisposable
             {
                 await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException)
+            // A socket aborted under a send reports the abort as a cancellation that nobody asked for: the frame was lost all the same.
+            catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException
+                || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 CountNotSent();
                 throw new KallglotStreamException("frame_not_sent", KallglotErrorKind.Connection,

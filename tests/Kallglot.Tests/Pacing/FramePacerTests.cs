@@ -63,6 +63,34 @@ public sealed class FramePacerTests : IDisposable
     }
 
     [Fact]
+    public async Task Hundreds_of_frames_due_at_once_do_not_hold_the_pacer_past_the_next_deadline()
+    {
+        // Off xunit's context, as the module's awaits are: the context would otherwise queue every continuation behind the batch.
+        var finishedWhenReleased = await Task.Run(async () =>
+        {
+            var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);
+            var finished = 0;
+            var batch = Enumerable.Range(0, 500).Select(async _ =>
+            {
+                await _pacer.WaitUntilAsync(due);
+                // 0.2 ms of work per frame: 100 ms for the batch, were it all handed on from the pacer's thread.
+                var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5000);
+                while (Stopwatch.GetTimestamp() < until)
+                {
+                }
+                Interlocked.Increment(ref finished);
+            }).ToArray();
+
+            await _pacer.WaitUntilAsync(due + (Stopwatch.Frequency / 200));
+            var finishedThen = Volatile.Read(ref finished);
+            await Task.WhenAll(batch);
+            return finishedThen;
+        });
+
+        Assert.True(finishedWhenReleased < 500, "the next deadline waited for the whole batch");
+    }
+
+    [Fact]
     public async Task An_earlier_deadline_arriving_while_the_pacer_sleeps_to_a_later_one_is_released_first()
     {
         var now = Stopwatch.GetTimestamp();
