@@ -66,6 +66,11 @@ try
         {
             Report("pacing");
             var pacingStreams = args.SkipWhile(a => a != "--pacing-streams").Skip(1).FirstOrDefault();
+            if (pacingStreams is null)
+            {
+                Report("pacing floor of the machine");
+                rows.Add(PacingFloorMeasurement.Run(pacingAudio));
+            }
             foreach (var (streams, p99, max) in new (int, double, double?)[] { (1, 1, 3), (100, 1, 3), (500, 2, null) }.Where(r => pacingStreams is null || r.Item1.ToString(CultureInfo.InvariantCulture) == pacingStreams))
             {
                 Report($"pacing, {streams} streams");
@@ -73,12 +78,24 @@ try
             }
         }
     }
-    using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000"))
+    // Sessions end on their own 2 s after their audio, as calls hang up: one receive follows them all to the end.
+    using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000", "--idle-timeout-seconds", "2"))
     {
         if (Want("scale"))
         {
-            Report("scale");
-            rows.AddRange(await ScaleMeasurement.RunAsync(context, emulator, streams: 100, audio: TimeSpan.FromSeconds(30)));
+            var module = new List<ScalePoint>();
+            var plain = new List<ScalePoint>();
+            foreach (var streams in new[] { 10, 100, 500 })
+            {
+                Report($"scale, {streams} streams");
+                var (scaleRows, modulePoint, plainPoint) = await ScaleMeasurement.RunAsync(context, emulator, streams, pacingAudio);
+                rows.AddRange(scaleRows);
+                module.Add(modulePoint);
+                plain.Add(plainPoint);
+            }
+            var plotPath = Path.ChangeExtension(outPath, null) + "-scale.png";
+            ScalePlot.Save(plotPath, module, plain);
+            Report($"plot: {plotPath}");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -12,14 +13,18 @@ namespace Kallglot.Benchmarks.Measurements;
 /// </summary>
 internal static class ReceiveThroughputMeasurement
 {
+    // Three floods in one process: the first is the cold start a fresh pwsh pays, the next two are warm.
     private const string ModuleScript = PlainWebSocket.ModuleScriptPrologue + """
-        $stream = New-BenchmarkStream
-        $null = Receive-KallglotStream $stream
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        Invoke-RestMethod -Method Post -Uri "$($env:KG_BASE)_emulator/sessions/$($stream.SessionId)/flood" -ContentType 'application/json' -Body (@{ count = [int]$env:KG_COUNT; end = $true } | ConvertTo-Json) | Out-Null
-        $count = (Receive-KallglotStream $stream -Wait | Measure-Object).Count
-        $watch.Stop()
-        @{ count = $count; seconds = $watch.Elapsed.TotalSeconds } | ConvertTo-Json -Compress
+        $runs = foreach ($run in 1..3) {
+            $stream = New-BenchmarkStream
+            $null = Receive-KallglotStream $stream
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            Invoke-RestMethod -Method Post -Uri "$($env:KG_BASE)_emulator/sessions/$($stream.SessionId)/flood" -ContentType 'application/json' -Body (@{ count = [int]$env:KG_COUNT; end = $true } | ConvertTo-Json) | Out-Null
+            $count = (Receive-KallglotStream $stream -Wait | Measure-Object).Count
+            $watch.Stop()
+            $count / $watch.Elapsed.TotalSeconds
+        }
+        @{ count = [int]$env:KG_COUNT; rates = @($runs) } | ConvertTo-Json -Compress
         """;
 
     private const string PlainScript = """
@@ -44,13 +49,25 @@ internal static class ReceiveThroughputMeasurement
 
     public static async Task<BenchmarkRow[]> RunAsync(BenchmarkContext context, EmulatorProcess emulator, int events, int plainEvents)
     {
-        var limit = await CSharpLoopAsync(emulator, events);
-        var module = Rate(context.PowerShell.RunJson(ModuleScript, With(context.ScriptEnvironment(emulator), events)));
+        var limits = new List<double>();
+        for (var run = 0; run < 3; run++)
+        {
+            limits.Add(await CSharpLoopAsync(emulator, events));
+        }
+        var runs = context.PowerShell.RunJson(ModuleScript, With(context.ScriptEnvironment(emulator), events))
+            .GetProperty("rates").EnumerateArray().Select(rate => rate.GetDouble()).ToArray();
         var plain = Rate(context.PowerShell.RunJson(PlainScript, With(context.ScriptEnvironment(emulator), plainEvents)));
+        var cold = runs[0];
+        var limit = limits[0];
+        // Warm against warm: the best of the later runs on each side.
+        var warm = runs.Skip(1).Max();
+        var warmLimit = limits.Skip(1).Max();
+        var notes = $"runs: module {string.Join(", ", runs.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}; C# {string.Join(", ", limits.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} ev/s";
         return
         [
-            new BenchmarkRow($"Receive {events:N0} events, vs plain C# loop (the limit)", $"{module:N0} ev/s", $"{limit:N0} ev/s", $"{module / limit:P0}", ">= 50%", module / limit >= 0.5),
-            new BenchmarkRow($"Receive, vs plain PowerShell + ConvertFrom-Json ({plainEvents:N0} events)", $"{module:N0} ev/s", $"{plain:N0} ev/s", $"{module / plain:0.0}x", ">= 10x", module / plain >= 10),
+            new BenchmarkRow($"Receive {events:N0} events, first run in a fresh pwsh process, vs plain C# loop (the limit, its first run)", $"{cold:N0} ev/s", $"{limit:N0} ev/s", $"{cold / limit:P0}", ">= 50%", cold / limit >= 0.5, "tier-0 JIT and a growing heap under the backlog"),
+            new BenchmarkRow($"Receive {events:N0} events, warm (best of runs 2-3 in one pwsh process), vs plain C# loop (best of its runs 2-3)", $"{warm:N0} ev/s", $"{warmLimit:N0} ev/s", $"{warm / warmLimit:P0}", ">= 80%", warm / warmLimit >= 0.8, notes),
+            new BenchmarkRow($"Receive, first run vs plain PowerShell + ConvertFrom-Json ({plainEvents:N0} events)", $"{cold:N0} ev/s", $"{plain:N0} ev/s", $"{cold / plain:0.0}x", ">= 10x", cold / plain >= 10),
         ];
     }
 

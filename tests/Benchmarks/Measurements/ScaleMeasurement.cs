@@ -1,108 +1,71 @@
-using System.Diagnostics;
-using Kallglot.Audio;
+using System.Globalization;
+using System.Text.Json;
 using Kallglot.Benchmarks.Harness;
-using Kallglot.Security;
-using Kallglot.Sessions;
-using Kallglot.Streaming;
 
 namespace Kallglot.Benchmarks.Measurements;
 
 /// <summary>
-/// Many streams at once in this one process, each sending paced speech-like audio and receiving its
-/// events: CPU seconds, peak working set, and events lost (the emulator's count sent against the client's received).
+/// N concurrent paced streams in one pwsh process, as a user runs them: Send-KallglotAudio
+/// -Background on each (speech, so transcripts and translated audio come back) and one
+/// Receive-KallglotStream -Wait following every stream until the emulator, in its own process,
+/// ends each session 2 s after its audio. Against a plain C# loop doing the same paced work in the
+/// same run. Events lost: the emulator's count of events sent against the events received.
 /// </summary>
 internal static class ScaleMeasurement
 {
-    public static async Task<BenchmarkRow[]> RunAsync(BenchmarkContext context, EmulatorProcess emulator, int streams, TimeSpan audio)
+    private const string ModuleScript = PlainWebSocket.ModuleScriptPrologue + """
+        $streams = @(1..[int]$env:KG_STREAMS | ForEach-Object { New-BenchmarkStream })
+        $process = [Diagnostics.Process]::GetCurrentProcess()
+        [GC]::Collect()
+        $process.Refresh()
+        $workingSetBefore = $process.WorkingSet64
+        $cpuBefore = $process.TotalProcessorTime
+        $null = $streams | Send-KallglotAudio -Path $env:KG_AUDIO -Encoding MuLaw -Background
+        $received = (Receive-KallglotStream -Stream $streams -Wait -TimeoutSec 900 -ErrorVariable failures -ErrorAction SilentlyContinue | Measure-Object).Count
+        $process.Refresh()
+        $cpu = ($process.TotalProcessorTime - $cpuBefore).TotalSeconds
+        $sends = @($streams.BackgroundSends | ForEach-Object { $_.Completion.GetAwaiter().GetResult() })
+        $pacing = [Kallglot.Pacing.PacingDeviation]::Combine([Kallglot.Pacing.PacingDeviation[]]@($sends.Pacing))
+        @{
+            received = $received + $failures.Count; cpu = $cpu; peak = $process.PeakWorkingSet64; before = $workingSetBefore
+            p99 = $pacing.P99.TotalMilliseconds; max = $pacing.Max.TotalMilliseconds; frames = $pacing.Frames; sessions = @($streams.SessionId)
+        } | ConvertTo-Json -Compress
+        """;
+
+    public static async Task<(BenchmarkRow[] Rows, ScalePoint Module, ScalePoint Plain)> RunAsync(BenchmarkContext context, EmulatorProcess emulator, int streams, TimeSpan audio)
     {
-        var path = Path.Combine(context.Scratch, "bursts.ulaw");
-        await File.WriteAllBytesAsync(path, SpeechBursts(audio));
-        var client = new KallglotClient(new KallglotClientOptions { BaseUri = emulator.BaseUri, ApiKey = new KallglotSecret(emulator.ApiKey) });
-        var opened = new List<KallglotStream>();
-        for (var i = 0; i < streams; i++)
-        {
-            opened.Add(await KallglotStream.ConnectAsync(await client.CreateSessionAsync(CreateSessionRequest.ForPhoneNumber("+14155550100"))));
-        }
-
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var cpuBefore = process.TotalProcessorTime;
-        var peak = 0L;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                process.Refresh();
-                peak = Math.Max(peak, process.WorkingSet64);
-                await Task.Delay(100);
-            }
-        });
-
-        var received = new long[streams];
-        var receivers = opened.Select((stream, i) => Task.Run(async () =>
-        {
-            while (await stream.WaitForEventAsync())
-            {
-                while (stream.TryReadEvent(out _))
-                {
-                    received[i]++;
-                }
-            }
-        })).ToArray();
-        var senders = opened.Select(stream => Task.Run(async () =>
-        {
-            using var reader = MuLawFrameReader.Open(path, AudioInputEncoding.MuLaw);
-            await AudioSender.SendAsync(stream, reader, "caller", paced: true);
-        })).ToArray();
-        await Task.WhenAll(senders);
-
-        // Translated audio is still playing out: end each session once the emulator has sent all of it.
-        foreach (var stream in opened)
-        {
-            await emulator.WaitForSessionAsync(stream.SessionId, s => s.GetProperty("utterances").GetInt32() >= (int)(audio.TotalSeconds / 2) - 1, TimeSpan.FromMinutes(2));
-        }
-        await Task.Delay(1500);
-        foreach (var stream in opened)
-        {
-            await emulator.PostAsync($"/_emulator/sessions/{stream.SessionId}/end", new { reason = "benchmark_done" });
-        }
-        await Task.WhenAll(receivers).WaitAsync(TimeSpan.FromMinutes(2));
-        sampling.Cancel();
-        await sampler;
-        process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-
+        var path = await SpeechBursts.WriteAsync(context.Scratch, audio);
+        var environment = context.ScriptEnvironment(emulator);
+        environment["KG_STREAMS"] = streams.ToString(CultureInfo.InvariantCulture);
+        environment["KG_AUDIO"] = path;
+        var result = context.PowerShell.RunJson(ModuleScript, environment);
         long sent = 0;
-        foreach (var stream in opened)
+        foreach (var session in result.GetProperty("sessions").EnumerateArray())
         {
-            sent += (await emulator.GetAsync($"/_emulator/sessions/{stream.SessionId}")).GetProperty("eventsSent").GetInt64();
-            await stream.DisposeAsync();
+            sent += (await emulator.GetAsync($"/_emulator/sessions/{session.GetString()}")).GetProperty("eventsSent").GetInt64();
         }
-        var lost = sent - received.Sum();
-        File.Delete(path);
         var streamMinutes = streams * audio.TotalMinutes;
-        var perStreamMinute = cpu / streamMinutes;
-        var peakMb = peak / 1024.0 / 1024.0;
-        return
-        [
-            new BenchmarkRow($"Scale: {streams} streams x {audio.TotalSeconds:0} s paced, CPU per stream-minute", $"{perStreamMinute:0.00} CPU-s", "1 CPU-s (target)", $"{perStreamMinute:P0} of target", "< 1 CPU-s", perStreamMinute < 1,
-                $"{cpu:0.0} CPU-s in all"),
-            new BenchmarkRow($"Scale: {streams} streams, peak working set", $"{peakMb:0} MB", "400 MB (target)", $"{peakMb / 400:P0} of target", "< 400 MB", peakMb < 400),
-            new BenchmarkRow($"Scale: {streams} streams, events lost", $"{lost} of {sent:N0}", "0", lost == 0 ? "-" : "LOST", "0", lost == 0),
-        ];
-    }
+        var module = new ScalePoint(streams,
+            CpuPerStreamMinute: result.GetProperty("cpu").GetDouble() / streamMinutes,
+            WorkingSetPerStreamMb: (result.GetProperty("peak").GetInt64() - result.GetProperty("before").GetInt64()) / 1024.0 / 1024.0 / streams,
+            PeakWorkingSetMb: result.GetProperty("peak").GetInt64() / 1024.0 / 1024.0,
+            PacingP99Ms: result.GetProperty("p99").GetDouble(),
+            EventsLost: sent - result.GetProperty("received").GetInt64(),
+            EventsSent: sent);
+        var plain = await PlainScaleLoop.RunAsync(emulator, path, streams);
+        plain = plain with { CpuPerStreamMinute = plain.CpuPerStreamMinute / streamMinutes };
 
-    private static byte[] SpeechBursts(TimeSpan duration)
-    {
-        // One second of a 1 kHz tone, one second of silence, repeated: an utterance every two seconds.
-        var samples = (int)(duration.TotalSeconds * 8000);
-        var audio = new byte[samples];
-        for (var n = 0; n < samples; n++)
-        {
-            var speaking = n / 8000 % 2 == 0;
-            audio[n] = speaking ? MuLaw.Encode((short)(8000 * Math.Sin(2 * Math.PI * 1000 * n / 8000))) : (byte)0xFF;
-        }
-        return audio;
+        var ratio = module.CpuPerStreamMinute / plain.CpuPerStreamMinute;
+        var label = $"Scale, {streams} paced streams x {audio.TotalSeconds:0} s in one pwsh";
+        BenchmarkRow[] rows =
+        [
+            new BenchmarkRow($"{label}: CPU per stream-minute, vs plain C# loop", $"{module.CpuPerStreamMinute:0.000} CPU-s", $"{plain.CpuPerStreamMinute:0.000} CPU-s", $"{ratio:0.00}x", "within 1.5x", ratio <= 1.5),
+            new BenchmarkRow($"{label}: working set per stream (peak, above the process before connecting)", $"{module.WorkingSetPerStreamMb:0.00} MB", $"{plain.WorkingSetPerStreamMb:0.00} MB (plain C#)", $"{module.WorkingSetPerStreamMb / plain.WorkingSetPerStreamMb:0.0}x", "(reported)", true,
+                $"pwsh peak {module.PeakWorkingSetMb:0} MB in all"),
+            new BenchmarkRow($"{label}: pacing deviation p99 over {result.GetProperty("frames").GetInt64():N0} frames", $"{module.PacingP99Ms:0.00} ms (max {result.GetProperty("max").GetDouble():0.00})",
+                $"{plain.PacingP99Ms:0.00} ms (plain C#, Task.Delay)", $"{module.PacingP99Ms / plain.PacingP99Ms:P0}", streams <= 100 ? "<= 1 ms" : "<= 2 ms", module.PacingP99Ms <= (streams <= 100 ? 1 : 2)),
+            new BenchmarkRow($"{label}: events lost", $"{module.EventsLost} of {sent:N0}", $"{plain.EventsLost} of {plain.EventsSent:N0} (plain C#)", module.EventsLost == 0 ? "-" : "LOST", "0", module.EventsLost == 0),
+        ];
+        return (rows, module, plain);
     }
 }
