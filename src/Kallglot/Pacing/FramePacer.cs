@@ -5,20 +5,23 @@ namespace Kallglot.Pacing;
 /// <summary>
 /// Wakes paced work at absolute deadlines, for every stream of the process from one dedicated
 /// thread. The thread sleeps to the earliest deadline across all waiters (no spinning, no
-/// timer-queue entry per frame, no thread-pool thread held) and releases every waiter due within half
-/// a millisecond. A released wait's continuation runs on the pacer's thread until its next pending
-/// await: the frame goes to its socket from here, with no thread-pool queue between its deadline and
-/// the send (measured: p99 0.85-1.1 ms against 1.3 ms through the pool at 100 streams). Once a wake
-/// has spent a quarter of a millisecond handing frames on, the rest of its batch goes to the thread
-/// pool instead, so that hundreds of streams due at once never hold the pacer past the next
-/// deadline. Code after a wait must therefore only hand a frame on: a send that has to wait for the
-/// socket awaits, and the pacer goes on with the other streams.
+/// timer-queue entry per frame, no thread-pool thread held) and releases every waiter then due. A
+/// released wait's continuation runs on the pacer's thread until its next pending await: the frame
+/// goes to its socket from here, with no thread-pool queue between its deadline and the send
+/// (measured: p99 0.85-1.1 ms against 1.3 ms through the pool at 100 streams). Once a wake has spent
+/// a quarter of a millisecond handing frames on, the rest of its batch goes to the thread pool
+/// instead, so that hundreds of streams due at once never hold the pacer past the next deadline.
+/// Code after a wait must therefore only hand a frame on: a send that has to wait for the socket
+/// awaits, and the pacer goes on with the other streams.
 /// </summary>
 /// <remarks>
-/// Timed waits on the platform are whole milliseconds and land about 0.1 ms after they were asked
-/// for. Waking at the nearest whole millisecond and releasing what is due within half of one keeps
-/// every release within about half a millisecond of its deadline, early or late, and batches the
-/// frames of hundreds of streams into at most one wake per millisecond.
+/// The runtime's timed waits are whole milliseconds and land about 0.1 ms after they were asked for.
+/// Where <see cref="PreciseSleep"/> works (Linux), the thread waits to about a millisecond before the
+/// deadline, sleeps the rest precisely and releases what is due within 0.1 ms. Elsewhere it wakes at
+/// the nearest whole millisecond and releases what is due within half of one, which keeps every
+/// release within about half a millisecond of its deadline, early or late; on Windows it holds
+/// one-millisecond timer resolution while it has deadlines (<see cref="WindowsTimerResolution"/>).
+/// Either way the frames of hundreds of streams are batched into a few thousand wakes a second.
 /// </remarks>
 internal sealed class FramePacer : IDisposable
 {
@@ -28,7 +31,10 @@ internal sealed class FramePacer : IDisposable
     private readonly PriorityQueue<(PacerWaiter Waiter, int Version), long> _deadlines = new();
     private readonly Stack<PacerWaiter> _idleWaiters = new();
     private readonly List<PacerWaiter> _released = [];
-    private readonly long _releaseWindow = Stopwatch.Frequency / 2000;
+    // Precise sleeps land within about 0.1 ms; millisecond waits within half of one.
+    private readonly long _releaseWindow = PreciseSleep.IsSupported ? Stopwatch.Frequency / 10_000 : Stopwatch.Frequency / 2000;
+    private readonly long _preciseStretch = Stopwatch.Frequency / 500;
+    private readonly WindowsTimerResolution _timerResolution = new();
     private readonly long _inlineBudget = Stopwatch.Frequency / 4000;
     private readonly Thread _thread;
     private long _sleepingUntil = long.MaxValue;
@@ -45,10 +51,13 @@ internal sealed class FramePacer : IDisposable
     /// <summary>The process's pacer: every paced send of the process waits on it.</summary>
     public static FramePacer Shared => SharedPacer.Value;
 
+    /// <summary>How early a wait may be released: waits due within this much of each other share a wake.</summary>
+    public long ReleaseWindow => _releaseWindow;
+
     /// <summary>How many times the pacer's thread has woken to release waiters (each wake may release many).</summary>
     public long Wakes => Interlocked.Read(ref _wakes);
 
-    /// <summary>Completes at <paramref name="due"/> (a <see cref="Stopwatch"/> timestamp), or within half a millisecond of it.</summary>
+    /// <summary>Completes at <paramref name="due"/> (a <see cref="Stopwatch"/> timestamp): never earlier than the release window (0.1 ms with a precise sleep, else 0.5 ms).</summary>
     public ValueTask WaitUntilAsync(long due, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -124,24 +133,37 @@ internal sealed class FramePacer : IDisposable
     {
         while (true)
         {
+            long sleepPreciselyUntil = 0;
             lock (_gate)
             {
-                while (_released.Count == 0)
+                while (_released.Count == 0 && sleepPreciselyUntil == 0)
                 {
                     if (_disposed)
                     {
+                        _timerResolution.Restore();
                         return;
                     }
                     if (!_deadlines.TryPeek(out _, out var earliest))
                     {
+                        _timerResolution.Restore();
                         Monitor.Wait(_gate);
                         continue;
                     }
+                    _timerResolution.Raise();
                     var now = Stopwatch.GetTimestamp();
-                    if (earliest - now > _releaseWindow)
+                    var remaining = earliest - now;
+                    if (remaining > _releaseWindow)
                     {
+                        if (PreciseSleep.IsSupported && remaining <= _preciseStretch)
+                        {
+                            sleepPreciselyUntil = earliest;
+                            break;
+                        }
+                        // With a precise sleep to finish, wake a millisecond early; without, at the nearest whole millisecond.
+                        var milliseconds = remaining * 1000.0 / Stopwatch.Frequency;
+                        var wait = PreciseSleep.IsSupported ? (int)(milliseconds - 1) : (int)Math.Round(milliseconds, MidpointRounding.AwayFromZero);
                         _sleepingUntil = earliest;
-                        Monitor.Wait(_gate, (int)Math.Min(60_000, Math.Round((earliest - now) * 1000.0 / Stopwatch.Frequency, MidpointRounding.AwayFromZero)));
+                        Monitor.Wait(_gate, Math.Min(60_000, wait));
                         _sleepingUntil = long.MaxValue;
                         continue;
                     }
@@ -155,6 +177,13 @@ internal sealed class FramePacer : IDisposable
                         }
                     }
                 }
+            }
+            if (sleepPreciselyUntil != 0)
+            {
+                // Outside the lock, and not to be cut short: a deadline registered now is at least 20 ms away (the next frame), except a
+                // stream's first frame, which is due at once and never waits.
+                PreciseSleep.Until(sleepPreciselyUntil);
+                continue;
             }
             Interlocked.Increment(ref _wakes);
             // Outside the lock: each continuation runs here and registers its stream's next wait, until the budget is spent.
