@@ -5,32 +5,6 @@ BeforeAll {
     $script:send = 'Kallglot.PowerShell.Commands.SendKallglotAudioCommand'
     $script:sample = Join-Path $PSScriptRoot '../../examples/sample-call.wav'
 
-    function New-ToneWav([string] $Path, [int] $Rate = 16000, [int] $Bits = 16, [int] $Channels = 1, [double] $Seconds = 1.0) {
-        # A WAV of a 440 Hz tone, written byte by byte so the test depends on nothing but .NET.
-        $frames = [int]($Rate * $Seconds)
-        $bytesPerSample = $Bits / 8
-        $data = [System.IO.MemoryStream]::new()
-        $writer = [System.IO.BinaryWriter]::new($data)
-        for ($n = 0; $n -lt $frames; $n++) {
-            $value = 0.5 * [Math]::Sin(2 * [Math]::PI * 440 * $n / $Rate)
-            for ($c = 0; $c -lt $Channels; $c++) {
-                switch ($Bits) {
-                    8 { $writer.Write([byte][Math]::Round(128 + $value * 127)) }
-                    16 { $writer.Write([int16][Math]::Round($value * 32767)) }
-                }
-            }
-        }
-        $writer.Flush()
-        $body = $data.ToArray()
-        $file = [System.IO.BinaryWriter]::new([System.IO.File]::Create($Path))
-        $file.Write([Text.Encoding]::ASCII.GetBytes('RIFF')); $file.Write([int](36 + $body.Length)); $file.Write([Text.Encoding]::ASCII.GetBytes('WAVEfmt '))
-        $file.Write([int]16); $file.Write([int16]1); $file.Write([int16]$Channels); $file.Write([int]$Rate)
-        $file.Write([int]($Rate * $Channels * $bytesPerSample)); $file.Write([int16]($Channels * $bytesPerSample)); $file.Write([int16]$Bits)
-        $file.Write([Text.Encoding]::ASCII.GetBytes('data')); $file.Write([int]$body.Length); $file.Write($body)
-        $file.Dispose()
-        $Path
-    }
-
     function Get-WavLayout([string] $Path) {
         # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk.
         $bytes = [System.IO.File]::ReadAllBytes($Path)

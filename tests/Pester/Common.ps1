@@ -50,3 +50,31 @@ function Get-StreamTokenForTest {
     $uri = $property.GetValue($Session)
     if ($uri.Query -match 'token=([^&]+)') { [Uri]::UnescapeDataString($Matches[1]) }
 }
+
+function New-ToneWav {
+    # A WAV of a 440 Hz tone, then silence: one utterance to the emulator. Written byte by byte so the tests depend on nothing but .NET.
+    param([string] $Path, [int] $Rate = 16000, [int] $Bits = 16, [int] $Channels = 1, [double] $Seconds = 1.0, [double] $SilenceSeconds = 0)
+    $toneFrames = [int]($Rate * $Seconds)
+    $frames = $toneFrames + [int]($Rate * $SilenceSeconds)
+    $bytesPerSample = $Bits / 8
+    $data = [System.IO.MemoryStream]::new()
+    $writer = [System.IO.BinaryWriter]::new($data)
+    for ($n = 0; $n -lt $frames; $n++) {
+        $value = if ($n -lt $toneFrames) { 0.5 * [Math]::Sin(2 * [Math]::PI * 440 * $n / $Rate) } else { 0 }
+        for ($c = 0; $c -lt $Channels; $c++) {
+            switch ($Bits) {
+                8 { $writer.Write([byte][Math]::Round(128 + $value * 127)) }
+                16 { $writer.Write([int16][Math]::Round($value * 32767)) }
+            }
+        }
+    }
+    $writer.Flush()
+    $body = $data.ToArray()
+    $file = [System.IO.BinaryWriter]::new([System.IO.File]::Create($Path))
+    $file.Write([Text.Encoding]::ASCII.GetBytes('RIFF')); $file.Write([int](36 + $body.Length)); $file.Write([Text.Encoding]::ASCII.GetBytes('WAVEfmt '))
+    $file.Write([int]16); $file.Write([int16]1); $file.Write([int16]$Channels); $file.Write([int]$Rate)
+    $file.Write([int]($Rate * $Channels * $bytesPerSample)); $file.Write([int16]($Channels * $bytesPerSample)); $file.Write([int16]$Bits)
+    $file.Write([Text.Encoding]::ASCII.GetBytes('data')); $file.Write([int]$body.Length); $file.Write($body)
+    $file.Dispose()
+    $Path
+}
