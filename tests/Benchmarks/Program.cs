@@ -23,7 +23,7 @@ var started = DateTime.UtcNow;
 void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\:ss}] {what}");
 // --only <name> runs one measurement (import, recording, receive, latency, send, create, pacing, scale): for working on it.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
-// --pacing-seconds shortens the pacing and scale runs while working on them (the table's figures are 60 s).
+// --pacing-seconds shortens the pacing and scale runs while working on them (the table's figures are 60 s); --pacing-streams N runs only N streams in both.
 var pacingAudio = TimeSpan.FromSeconds(int.Parse(args.SkipWhile(a => a != "--pacing-seconds").Skip(1).FirstOrDefault() ?? "60", CultureInfo.InvariantCulture));
 bool Want(string name) => only is null || string.Equals(only, name, StringComparison.OrdinalIgnoreCase);
 
@@ -85,7 +85,8 @@ try
         {
             var module = new List<ScalePoint>();
             var plain = new List<ScalePoint>();
-            foreach (var streams in new[] { 10, 100, 500 })
+            var scaleStreams = args.SkipWhile(a => a != "--pacing-streams").Skip(1).FirstOrDefault();
+            foreach (var streams in new[] { 10, 100, 500 }.Where(n => scaleStreams is null || n.ToString(CultureInfo.InvariantCulture) == scaleStreams))
             {
                 Report($"scale, {streams} streams");
                 var (scaleRows, modulePoint, plainPoint) = await ScaleMeasurement.RunAsync(context, emulator, streams, pacingAudio);

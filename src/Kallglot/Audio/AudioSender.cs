@@ -23,7 +23,8 @@ public static class AudioSender
         ArgumentNullException.ThrowIfNull(reader);
         var frame = new byte[reader.FrameBytes];
         var frameTicks = reader.FrameDuration.TotalSeconds * Stopwatch.Frequency;
-        var started = clock.Now;
+        // A paced send starts within one frame, at a phase of its own among the streams of the process.
+        var started = paced ? clock.StartOfSchedule((long)frameTicks) : clock.Now;
         var lastProgress = started;
         var progressInterval = Stopwatch.Frequency / 10;
         long frames = 0, bytes = 0, firstSequence = 0, lastSequence = 0, maxLateTicks = 0;

@@ -15,10 +15,15 @@ public abstract class PacingClock
     /// <summary>Waits until <paramref name="due"/> (Stopwatch ticks), give or take the clock's precision.</summary>
     public abstract ValueTask WaitUntilAsync(long due, CancellationToken cancellationToken);
 
+    /// <summary>When a new paced send's first frame is due, its frames <paramref name="frameTicks"/> apart; this clock: at once.</summary>
+    public virtual long StartOfSchedule(long frameTicks) => Now;
+
     private sealed class FramePacerClock(FramePacer pacer) : PacingClock
     {
         public override long Now => Stopwatch.GetTimestamp();
 
         public override ValueTask WaitUntilAsync(long due, CancellationToken cancellationToken) => pacer.WaitUntilAsync(due, cancellationToken);
+
+        public override long StartOfSchedule(long frameTicks) => pacer.SpreadStart(Now, frameTicks);
     }
 }

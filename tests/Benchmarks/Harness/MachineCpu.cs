@@ -16,14 +16,24 @@ internal sealed class MachineCpu
         return (double)(now.Busy - start.Busy) / (now.Total - start.Total);
     }
 
-    private static (long Busy, long Total)? Read()
+    /// <summary>The share of all cores' time spent busy between two first lines of /proc/stat read by another process; null when either is missing.</summary>
+    public static double? BusyBetween(string? first, string? second)
     {
-        if (!File.Exists("/proc/stat"))
+        if (string.IsNullOrEmpty(first) || string.IsNullOrEmpty(second))
         {
             return null;
         }
+        var (startBusy, startTotal) = Parse(first);
+        var (endBusy, endTotal) = Parse(second);
+        return endTotal == startTotal ? null : (double)(endBusy - startBusy) / (endTotal - startTotal);
+    }
+
+    private static (long Busy, long Total)? Read() => File.Exists("/proc/stat") ? Parse(File.ReadLines("/proc/stat").First()) : null;
+
+    private static (long Busy, long Total) Parse(string cpuLine)
+    {
         // cpu  user nice system idle iowait irq softirq steal ...
-        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var fields = cpuLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
         var idle = fields[3] + fields[4];
         var total = fields.Take(8).Sum();
         return (total - idle, total);

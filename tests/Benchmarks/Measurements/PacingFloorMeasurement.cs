@@ -13,13 +13,25 @@ internal static class PacingFloorMeasurement
 {
     public static BenchmarkRow Run(TimeSpan duration)
     {
+        var gc = GcActivity.Start();
+        var deviation = SleepToDeadlines(duration, CancellationToken.None);
+        return new BenchmarkRow($"Pacing floor of this machine: one bare thread sleeping to each 20 ms deadline, nothing else running, {duration.TotalSeconds:0} s: p50 / p99 / max",
+            $"{deviation.P50.TotalMilliseconds:0.00} / {deviation.P99.TotalMilliseconds:0.00} / {deviation.Max.TotalMilliseconds:0.00} ms", "-", "-", "(reference, no target)", true,
+            $"{deviation.Frames:N0} frames, {deviation.Frames - deviation.CountWithin(TimeSpan.FromMilliseconds(3)):N0} over 3 ms; {gc.Summary()}");
+    }
+
+    /// <summary>The same bare thread, run beside a measurement until <paramref name="stop"/>: the floor under that load, in that process.</summary>
+    public static Task<PacingDeviation> RunBeside(CancellationToken stop) =>
+        Task.Factory.StartNew(() => SleepToDeadlines(TimeSpan.FromHours(1), stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static PacingDeviation SleepToDeadlines(TimeSpan duration, CancellationToken stop)
+    {
         var deviation = new PacingDeviation();
         var frames = (int)(duration / TimeSpan.FromMilliseconds(20));
-        var gc = GcActivity.Start();
         var thread = new Thread(() =>
         {
             var start = Stopwatch.GetTimestamp();
-            for (var frame = 0; frame < frames; frame++)
+            for (var frame = 0; frame < frames && !stop.IsCancellationRequested; frame++)
             {
                 var due = start + (long)(frame * 0.02 * Stopwatch.Frequency);
                 double remaining;
@@ -32,8 +44,6 @@ internal static class PacingFloorMeasurement
         }) { IsBackground = true, Name = "bare pacing thread" };
         thread.Start();
         thread.Join();
-        return new BenchmarkRow($"Pacing floor of this machine: one bare thread sleeping to each 20 ms deadline, nothing else running, {duration.TotalSeconds:0} s: p50 / p99 / max",
-            $"{deviation.P50.TotalMilliseconds:0.00} / {deviation.P99.TotalMilliseconds:0.00} / {deviation.Max.TotalMilliseconds:0.00} ms", "-", "-", "(reference, no target)", true,
-            $"{deviation.Frames:N0} frames, {deviation.Frames - deviation.CountWithin(TimeSpan.FromMilliseconds(3)):N0} over 3 ms; {gc.Summary()}");
+        return deviation;
     }
 }

@@ -19,6 +19,10 @@ internal static class PlainScaleLoop
     public static async Task<ScalePoint> RunAsync(EmulatorProcess emulator, string audioPath, int streams)
     {
         var audio = await File.ReadAllBytesAsync(audioPath);
+        using var process = Process.GetCurrentProcess();
+        GC.Collect();
+        process.Refresh();
+        var workingSetBefore = process.WorkingSet64;
         var sessions = new List<(string Id, ClientWebSocket Socket)>();
         for (var i = 0; i < streams; i++)
         {
@@ -27,11 +31,9 @@ internal static class PlainScaleLoop
             await socket.ConnectAsync(uri, CancellationToken.None);
             sessions.Add((id, socket));
         }
-        using var process = Process.GetCurrentProcess();
-        GC.Collect();
         process.Refresh();
-        var workingSetBefore = process.WorkingSet64;
         var cpuBefore = process.TotalProcessorTime;
+        var machine = new MachineCpu();
         var peak = workingSetBefore;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -48,6 +50,7 @@ internal static class PlainScaleLoop
         var senders = sessions.Select(s => Task.Run(() => SendAsync(s.Socket, audio))).ToArray();
         var deviations = await Task.WhenAll(senders);
         var received = (await Task.WhenAll(receivers)).Sum();
+        var machineBusy = machine.BusySinceStart();
         sampling.Cancel();
         await sampler;
         process.Refresh();
@@ -60,7 +63,7 @@ internal static class PlainScaleLoop
             socket.Dispose();
         }
         return new ScalePoint(streams, cpu, (peak - workingSetBefore) / 1024.0 / 1024.0 / streams, peak / 1024.0 / 1024.0,
-            PacingDeviation.Combine(deviations).P99.TotalMilliseconds, sent - received, sent);
+            PacingDeviation.Combine(deviations).P99.TotalMilliseconds, sent - received, sent, machineBusy);
     }
 
     private static async Task<PacingDeviation> SendAsync(ClientWebSocket socket, byte[] audio)
