@@ -78,8 +78,9 @@ try
             }
         }
     }
-    // Sessions end on their own 2 s after their audio, as calls hang up: one receive follows them all to the end.
-    using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000", "--idle-timeout-seconds", "2"))
+    // Sessions end on their own 10 s after their audio, as calls hang up: one receive follows them all to the end. (Not
+    // sooner: connecting 500 streams one after another takes seconds, and a session idle before its audio starts would end.)
+    using (var emulator = EmulatorProcess.Start(context.EmulatorDll, "--credits", "100000", "--idle-timeout-seconds", "10"))
     {
         if (Want("scale"))
         {

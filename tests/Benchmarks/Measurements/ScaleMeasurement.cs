@@ -8,12 +8,18 @@ namespace Kallglot.Benchmarks.Measurements;
 /// N concurrent paced streams in one pwsh process, as a user runs them: Send-KallglotAudio
 /// -Background on each (speech, so transcripts and translated audio come back) and one
 /// Receive-KallglotStream -Wait following every stream until the emulator, in its own process,
-/// ends each session 2 s after its audio. Against a plain C# loop doing the same paced work in the
+/// ends each session 10 s after its audio. Against a plain C# loop doing the same paced work in the
 /// same run. Events lost: the emulator's count of events sent against the events received.
 /// </summary>
 internal static class ScaleMeasurement
 {
     private const string ModuleScript = PlainWebSocket.ModuleScriptPrologue + """
+        # The first paced streams of a fresh pwsh run its send and receive paths through the JIT: warmed apart, not counted.
+        $warm = @(1..2 | ForEach-Object { New-BenchmarkStream })
+        $null = $warm | Send-KallglotAudio -Path $env:KG_WARMUP -Encoding MuLaw -Background
+        $warm.BackgroundSends | ForEach-Object { $null = $_.Completion.GetAwaiter().GetResult() }
+        $null = Receive-KallglotStream -Stream $warm
+        $warm | Disconnect-KallglotStream
         $process = [Diagnostics.Process]::GetCurrentProcess()
         [GC]::Collect()
         $process.Refresh()
@@ -42,6 +48,7 @@ internal static class ScaleMeasurement
         var environment = context.ScriptEnvironment(emulator);
         environment["KG_STREAMS"] = streams.ToString(CultureInfo.InvariantCulture);
         environment["KG_AUDIO"] = path;
+        environment["KG_WARMUP"] = await SpeechBursts.WriteAsync(context.Scratch, TimeSpan.FromSeconds(3));
         var result = context.PowerShell.RunJson(ModuleScript, environment);
         long sent = 0;
         foreach (var session in result.GetProperty("sessions").EnumerateArray())
