@@ -30,7 +30,7 @@ internal sealed class FramePacer : IDisposable
     private static readonly Lazy<FramePacer> SharedPacer = new(() => new FramePacer("Kallglot frame pacer"));
 
     private readonly object _gate = new();
-    private readonly PriorityQueue<(PacerWaiter Waiter, int Version), long> _deadlines = new();
+    private readonly PriorityQueue<(PacerWaiter Waiter, long Generation), long> _deadlines = new();
     private readonly Stack<PacerWaiter> _idleWaiters = new();
     private readonly List<PacerWaiter> _released = [];
     // Precise sleeps land within about 0.1 ms; millisecond waits within half of one.
@@ -85,17 +85,19 @@ internal sealed class FramePacer : IDisposable
             return ValueTask.CompletedTask;
         }
         PacerWaiter waiter;
+        long generation;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             waiter = _idleWaiters.Count > 0 ? _idleWaiters.Pop() : new PacerWaiter(this);
-            _deadlines.Enqueue((waiter, waiter.Arm()), due);
+            generation = waiter.Arm();
+            _deadlines.Enqueue((waiter, generation), due);
             if (due < _sleepingUntil)
             {
                 Monitor.Pulse(_gate);
             }
         }
-        waiter.WatchCancellation(cancellationToken);
+        waiter.WatchCancellation(cancellationToken, generation);
         return new ValueTask(waiter, waiter.Version);
     }
 
@@ -132,7 +134,7 @@ internal sealed class FramePacer : IDisposable
             _disposed = true;
             while (_deadlines.TryDequeue(out var entry, out _))
             {
-                if (entry.Waiter.TryClaim(entry.Version))
+                if (entry.Waiter.TryClaim(entry.Generation))
                 {
                     abandoned.Add(entry.Waiter);
                 }
@@ -157,11 +159,11 @@ internal sealed class FramePacer : IDisposable
         }
     }
 
-    internal bool TryCancel(PacerWaiter waiter, int version)
+    internal bool TryCancel(PacerWaiter waiter, long generation)
     {
         lock (_gate)
         {
-            return waiter.TryClaim(version);
+            return waiter.TryClaim(generation);
         }
     }
 
@@ -198,10 +200,10 @@ internal sealed class FramePacer : IDisposable
                             break;
                         }
                         // With a precise sleep to finish, wake a millisecond early; without, at the nearest whole millisecond.
-                        var milliseconds = remaining * 1000.0 / Stopwatch.Frequency;
+                        var milliseconds = Math.Min(60_000, remaining * 1000.0 / Stopwatch.Frequency);
                         var wait = precise ? (int)(milliseconds - 1) : (int)Math.Round(milliseconds, MidpointRounding.AwayFromZero);
                         _sleepingUntil = earliest;
-                        Monitor.Wait(_gate, Math.Min(60_000, wait));
+                        Monitor.Wait(_gate, wait);
                         _sleepingUntil = long.MaxValue;
                         continue;
                     }
@@ -209,7 +211,7 @@ internal sealed class FramePacer : IDisposable
                     while (_deadlines.TryPeek(out var entry, out var due) && due <= horizon)
                     {
                         _deadlines.Dequeue();
-                        if (entry.Waiter.TryClaim(entry.Version))
+                        if (entry.Waiter.TryClaim(entry.Generation))
                         {
                             _released.Add(entry.Waiter);
                         }
@@ -218,8 +220,8 @@ internal sealed class FramePacer : IDisposable
             }
             if (sleepPreciselyUntil != 0)
             {
-                // Outside the lock, and not to be cut short: a deadline registered now is at least 20 ms away (the next frame), except a
-                // stream's first frame, which is due at once and never waits.
+                // Outside the lock, and not cut short: a deadline registered meanwhile is a stream's next frame, 20 ms away, or a new
+                // stream's first (spread over the period), which may then leave up to this stretch late, once.
                 PreciseSleep.Until(sleepPreciselyUntil);
                 continue;
             }

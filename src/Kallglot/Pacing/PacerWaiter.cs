@@ -12,7 +12,10 @@ internal sealed class PacerWaiter : IValueTaskSource
     private readonly FramePacer _pacer;
     private ManualResetValueTaskSourceCore<bool> _completion = new() { RunContinuationsAsynchronously = false };
     private CancellationTokenRegistration _cancellation;
-    private int _armedVersion = -1;
+    // Each wait has its own generation; 0 means no wait is armed. A long never wraps, so a stale queue entry or a late
+    // cancellation of an earlier wait can never match a later one (the value task's own short version does wrap).
+    private long _generation;
+    private long _armed;
 
     public PacerWaiter(FramePacer pacer)
     {
@@ -21,39 +24,38 @@ internal sealed class PacerWaiter : IValueTaskSource
 
     public short Version => _completion.Version;
 
-    /// <summary>Readies the waiter for a new wait (under the pacer's lock); returns the token of that wait.</summary>
-    public int Arm()
+    /// <summary>Readies the waiter for a new wait (under the pacer's lock); returns that wait's generation.</summary>
+    public long Arm()
     {
-        _armedVersion = _completion.Version;
-        return _armedVersion;
+        _armed = ++_generation;
+        return _armed;
     }
 
-    /// <summary>True for the one caller (under the pacer's lock) that gets to complete this wait.</summary>
-    public bool TryClaim(int version)
+    /// <summary>True for the one caller (under the pacer's lock) that gets to complete the wait of <paramref name="generation"/>.</summary>
+    public bool TryClaim(long generation)
     {
-        if (_armedVersion != version)
+        if (_armed == 0 || _armed != generation)
         {
             return false;
         }
-        _armedVersion = -1;
+        _armed = 0;
         return true;
     }
 
-    public void WatchCancellation(CancellationToken cancellationToken)
+    public void WatchCancellation(CancellationToken cancellationToken, long generation)
     {
         if (!cancellationToken.CanBeCanceled)
         {
             return;
         }
-        int version = _completion.Version;
         _cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
         {
-            var (waiter, version) = ((PacerWaiter, int))state!;
-            if (waiter._pacer.TryCancel(waiter, version))
+            var (waiter, generation) = ((PacerWaiter, long))state!;
+            if (waiter._pacer.TryCancel(waiter, generation))
             {
                 waiter.Cancel(new OperationCanceledException(token));
             }
-        }, (this, version));
+        }, (this, generation));
     }
 
     /// <summary>Completes the wait: its continuation runs on this thread when <paramref name="inline"/>, else on the thread pool.</summary>

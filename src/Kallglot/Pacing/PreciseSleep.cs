@@ -26,24 +26,35 @@ internal static class PreciseSleep
         {
             return;
         }
+        if (!SleepNanoseconds(remainingNanoseconds))
+        {
+            // Refused after the probe passed (a sandbox, say): sleep whole milliseconds rather than return early and spin.
+            Thread.Sleep(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, remainingNanoseconds / 100)));
+        }
+    }
+
+    private static bool SleepNanoseconds(long nanoseconds)
+    {
         if (clock_gettime(MonotonicClock, out var now) != 0)
         {
-            return;
+            return false;
         }
-        var total = now.Nanoseconds + remainingNanoseconds;
+        var total = now.Nanoseconds + nanoseconds;
         var target = new TimeSpec { Seconds = now.Seconds + (total / 1_000_000_000), Nanoseconds = total % 1_000_000_000 };
+        int result;
         // An absolute target makes a signal's interruption harmless: sleep again to the same moment.
-        while (clock_nanosleep(MonotonicClock, AbsoluteTime, ref target, IntPtr.Zero) == Interrupted)
+        while ((result = clock_nanosleep(MonotonicClock, AbsoluteTime, ref target, IntPtr.Zero)) == Interrupted)
         {
         }
+        return result == 0;
     }
 
     private static bool Probe()
     {
+        // Calls both functions for real (binding them, and finding out whether the platform lets them work) before the pacer relies on them.
         try
         {
-            Until(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 100_000));
-            return true;
+            return SleepNanoseconds(1_000);
         }
         catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
         {

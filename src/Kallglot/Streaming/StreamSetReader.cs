@@ -68,8 +68,9 @@ public sealed class StreamSetReader : IDisposable
         {
             while (_ready.Reader.TryRead(out var index))
             {
-                // Cleared before the events are read: one arriving from now on signals again.
-                Volatile.Write(ref _signalled[index], 0);
+                // Cleared, with a full fence, before the events are read: one arriving from now on signals again. (A release-only write
+                // could pass the reader's look at the empty buffer, and the producer, still seeing 1, would signal nothing.)
+                Interlocked.Exchange(ref _signalled[index], 0);
                 if (!_finished[index])
                 {
                     return (_streams[index], _readers[index]);

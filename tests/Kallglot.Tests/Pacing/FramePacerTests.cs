@@ -179,6 +179,27 @@ public sealed class FramePacerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stale_deadline_of_a_pooled_wait_never_claims_a_later_wait_even_after_the_value_task_version_wraps()
+    {
+        // The value task's version is a short: after 65,536 reuses it repeats, and must not make an old queue entry match again.
+        var waiter = new PacerWaiter(_pacer);
+        var first = waiter.Arm();
+        for (var use = 0; use <= ushort.MaxValue; use++)
+        {
+            Assert.True(waiter.TryClaim(use == 0 ? first : waiter.Arm()));
+            waiter.Release(inline: true);
+            // Reading the result resets the waiter for its next use, as the pacer's callers do.
+            await new ValueTask(waiter, waiter.Version);
+        }
+
+        var current = waiter.Arm();
+
+        Assert.False(waiter.TryClaim(first));
+        Assert.True(waiter.TryClaim(current));
+        Assert.False(waiter.TryClaim(current));
+    }
+
+    [Fact]
     public async Task Disposing_the_pacer_ends_its_pending_waits_instead_of_leaving_them_hanging()
     {
         var pacer = new FramePacer("disposed pacer");
