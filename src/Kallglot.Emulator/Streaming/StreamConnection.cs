@@ -91,7 +91,14 @@ internal sealed class StreamConnection
     public void Abort()
     {
         _socket.Abort();
-        _context.Abort();
+        try
+        {
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection finished between being found and being aborted: nothing is left to abort.
+        }
     }
 
     public void Stall(TimeSpan duration) => _faults.Stall(duration);
