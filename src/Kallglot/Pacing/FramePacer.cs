@@ -27,6 +27,7 @@ namespace Kallglot.Pacing;
 /// </remarks>
 internal sealed class FramePacer : IDisposable
 {
+    private const double GoldenRatioFraction = 0.6180339887498949;
     private static readonly Lazy<FramePacer> SharedPacer = new(() => new FramePacer("Kallglot frame pacer"));
 
     private readonly object _gate = new();
@@ -39,7 +40,6 @@ internal sealed class FramePacer : IDisposable
     private readonly long _preciseStretch = Stopwatch.Frequency / 500;
     private readonly WindowsTimerResolution _timerResolution = new();
     private readonly long _inlineBudget = Stopwatch.Frequency / 4000;
-    private const double GoldenRatioFraction = 0.6180339887498949;
     private readonly long _epoch = Stopwatch.GetTimestamp();
     private readonly Thread _thread;
     private long _sleepingUntil = long.MaxValue;

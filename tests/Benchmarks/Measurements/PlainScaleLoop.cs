@@ -70,33 +70,15 @@ internal static class PlainScaleLoop
     {
         var deviation = new PacingDeviation();
         var buffer = new ArrayBufferWriter<byte>(512);
+        using var writer = new Utf8JsonWriter(buffer);
         var started = Stopwatch.GetTimestamp();
         var frames = audio.Length / 160;
         for (var i = 0; i < frames; i++)
         {
             var due = started + (i * Stopwatch.Frequency / 50);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait);
-            }
+            await TaskDelayPacingClock.Instance.WaitUntilAsync(due, CancellationToken.None);
             deviation.Add(Stopwatch.GetElapsedTime(due));
-            buffer.ResetWrittenCount();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("type", "audio.input");
-                writer.WriteNumber("sequence", i + 1);
-                writer.WriteNumber("timestamp_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                writer.WriteString("speaker", "caller");
-                writer.WriteStartObject("audio");
-                writer.WriteString("encoding", "mulaw");
-                writer.WriteNumber("sample_rate_hz", 8000);
-                writer.WriteBase64String("payload", audio.AsSpan(i * 160, 160));
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
+            await socket.SendAsync(PlainWebSocket.WriteAudioFrame(buffer, writer, i + 1, audio.AsSpan(i * 160, 160)), WebSocketMessageType.Text, true, CancellationToken.None);
         }
         return deviation;
     }

@@ -73,21 +73,7 @@ internal static class SendThroughputMeasurement
         var stopwatch = Stopwatch.StartNew();
         while (file.Read(payload) == payload.Length)
         {
-            buffer.ResetWrittenCount();
-            writer.Reset(buffer);
-            writer.WriteStartObject();
-            writer.WriteString("type", "audio.input");
-            writer.WriteNumber("sequence", ++sequence);
-            writer.WriteNumber("timestamp_ms", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            writer.WriteString("speaker", "caller");
-            writer.WriteStartObject("audio");
-            writer.WriteString("encoding", "mulaw");
-            writer.WriteNumber("sample_rate_hz", 8000);
-            writer.WriteBase64String("payload", payload);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.Flush();
-            await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, true, CancellationToken.None);
+            await socket.SendAsync(PlainWebSocket.WriteAudioFrame(buffer, writer, ++sequence, payload), WebSocketMessageType.Text, true, CancellationToken.None);
         }
         stopwatch.Stop();
         // Disposing the socket aborts it: the emulator must have read every frame first.
