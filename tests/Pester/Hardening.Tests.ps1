@@ -39,6 +39,8 @@ Describe 'Secrets in JSON escaped another way' {
         $session = New-KallglotSession -PhoneNumber '+14155550100'
         $token = Get-StreamTokenForTest $session
         $stream = $session | Connect-KallglotStream -RecordPath $record
+        # Ended only once session.ready has left: an end that overtakes it would leave no ready event to check.
+        Wait-Until -Because 'session.ready to be sent' { (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($session.Id)" -Method GET).eventsSent -ge 1 }
         Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($session.Id)/end" | Out-Null
 
         $events = @(Receive-KallglotStream $stream -Wait -TimeoutSec 20)
