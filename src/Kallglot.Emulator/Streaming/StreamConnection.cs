@@ -27,6 +27,7 @@ internal sealed class StreamConnection
     private readonly UtteranceScript _script;
     private readonly SpeechSegmentation _speech;
     private readonly IdleWatch _idle;
+    private long _lastFrameAt;
     private int _ending;
 
     public StreamConnection(HttpContext context, WebSocket socket, EmulatedSession session, EmulatorState state)
@@ -41,7 +42,8 @@ internal sealed class StreamConnection
         _player = new TranslatedAudioPlayer(_writer.Enqueue, _options.PaceAudioOutput);
         _script = new UtteranceScript(session, _options.Script);
         _speech = new SpeechSegmentation(OnPartial, OnUtteranceEnded);
-        _idle = new IdleWatch(_options.TimeProvider, _options.IdleTimeout, () => _player.IsPlaying || _speech.AnyoneSpeaking);
+        _lastFrameAt = _options.TimeProvider.GetTimestamp();
+        _idle = new IdleWatch(_options.TimeProvider, _options.IdleTimeout, IsBusy);
     }
 
     public async Task RunAsync()
@@ -155,6 +157,7 @@ internal sealed class StreamConnection
             while (!result.EndOfMessage);
 
             _idle.Touch();
+            Interlocked.Exchange(ref _lastFrameAt, _options.TimeProvider.GetTimestamp());
             if (result.MessageType == WebSocketMessageType.Binary)
             {
                 SendError("unsupported_message_type", "Binary frames are not accepted: send audio.input JSON text frames.", null);
@@ -162,6 +165,18 @@ internal sealed class StreamConnection
             }
             Handle(FrameValidator.Validate(message.GetBuffer().AsSpan(0, (int)message.Length)));
         }
+    }
+
+    /// <summary>Whether the session is doing something the client waits for; asked by the idle watch on each of its ticks.</summary>
+    private bool IsBusy()
+    {
+        // A client that stops sending in mid-utterance has left a silent line: the utterance ends as trailing
+        // silence would have ended it, so its final comes and the session can idle out instead of waiting forever.
+        if (_options.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastFrameAt)) >= VoiceActivitySegmenter.SilenceToEnd && _speech.AnyoneSpeaking)
+        {
+            _speech.Flush();
+        }
+        return _player.IsPlaying || _speech.AnyoneSpeaking;
     }
 
     private void OnClientClose()

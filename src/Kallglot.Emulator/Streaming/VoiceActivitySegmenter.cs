@@ -14,6 +14,9 @@ internal sealed class VoiceActivitySegmenter
     private const int SilenceBlocksToEnd = 30;
     private const int BlocksPerPartial = 25;
 
+    /// <summary>The trailing silence that ends an utterance (30 blocks of 20 ms).</summary>
+    public static readonly TimeSpan SilenceToEnd = TimeSpan.FromSeconds(SilenceBlocksToEnd * BlockSamples / 8000.0);
+
     private readonly List<byte> _utterance = new();
     private readonly short[] _block = new short[BlockSamples];
     private readonly byte[] _blockRaw = new byte[BlockSamples];

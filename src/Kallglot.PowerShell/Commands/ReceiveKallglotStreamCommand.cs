@@ -150,7 +150,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
             bool more;
             try
             {
-                more = reader.WaitToReadAsync(waitCancellation.Token).AsTask().GetAwaiter().GetResult();
+                more = Block(reader.WaitToReadAsync(waitCancellation.Token));
             }
             catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
             {
@@ -207,7 +207,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
                     (KallglotStream Stream, KallglotStreamReader Reader)? next;
                     try
                     {
-                        next = set.WaitForStreamAsync(waitCancellation.Token).AsTask().GetAwaiter().GetResult();
+                        next = Block(set.WaitForStreamAsync(waitCancellation.Token));
                     }
                     catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
                     {

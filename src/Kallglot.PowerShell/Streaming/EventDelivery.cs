@@ -15,6 +15,8 @@ internal sealed class EventDelivery
     private readonly Cmdlet _cmdlet;
     private readonly WildcardPattern[]? _typePatterns;
     private readonly WaveOutputWriter? _audioOutput;
+    private string? _lastSpeaker;
+    private long _lastSpeakerAddedAt;
 
     public EventDelivery(Cmdlet cmdlet, string[]? types, WaveOutputWriter? audioOutput)
     {
@@ -42,10 +44,10 @@ internal sealed class EventDelivery
         switch (streamEvent)
         {
             case TranscriptFinalEvent final:
-                Completion.SeenValues.AddSpeaker(final.Speaker);
+                RememberSpeaker(final.Speaker);
                 break;
             case TranscriptPartialEvent partial:
-                Completion.SeenValues.AddSpeaker(partial.Speaker);
+                RememberSpeaker(partial.Speaker);
                 break;
         }
         if (_typePatterns is not null && !_typePatterns.Any(pattern => pattern.IsMatch(streamEvent.Type)))
@@ -53,5 +55,18 @@ internal sealed class EventDelivery
             return;
         }
         _cmdlet.WriteObject(streamEvent);
+    }
+
+    private void RememberSpeaker(string? speaker)
+    {
+        // The same speaker again within a second keeps its place for tab completion: no shared-dictionary write per event.
+        var now = Environment.TickCount64;
+        if (string.Equals(speaker, _lastSpeaker, StringComparison.Ordinal) && now - _lastSpeakerAddedAt < 1000)
+        {
+            return;
+        }
+        _lastSpeaker = speaker;
+        _lastSpeakerAddedAt = now;
+        Completion.SeenValues.AddSpeaker(speaker);
     }
 }

@@ -136,6 +136,27 @@ public static class JsonRedactor
         return ReferenceEquals(masked, text) || masked == text ? null : masked;
     }
 
+    /// <summary>
+    /// Whether UTF-8 JSON may hold a secret (an escape, a token or bearer pattern, or one of the secrets,
+    /// given as UTF-8): when false, the text needs no masking and no string need be made of it.
+    /// </summary>
+    internal static bool MayHoldSecret(ReadOnlySpan<byte> utf8Json, IReadOnlyList<byte[]> secretsUtf8)
+    {
+        ArgumentNullException.ThrowIfNull(secretsUtf8);
+        if (utf8Json.Contains((byte)'\\') || Redactor.MayHoldPattern(utf8Json))
+        {
+            return true;
+        }
+        foreach (var secret in secretsUtf8)
+        {
+            if (secret.Length > 0 && utf8Json.IndexOf(secret) >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool MayHoldSecret(string json, KallglotSecret?[] secrets)
     {
         if (json.Contains('\\') || Redactor.MayHoldPattern(json))

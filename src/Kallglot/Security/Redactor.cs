@@ -41,6 +41,34 @@ public static partial class Redactor
         || text.Contains("key=", StringComparison.OrdinalIgnoreCase)
         || text.Contains("bearer", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The same look as <see cref="MayHoldPattern(string)"/> on UTF-8 text, before any string is made of it.</summary>
+    public static bool MayHoldPattern(ReadOnlySpan<byte> utf8) =>
+        ContainsAsciiIgnoreCase(utf8, "token="u8)
+        || ContainsAsciiIgnoreCase(utf8, "key="u8)
+        || ContainsAsciiIgnoreCase(utf8, "bearer"u8);
+
+    // The needles are ASCII, and no other character folds to an ASCII letter of theirs under ordinal-ignore-case:
+    // the bytes match exactly when the decoded text would.
+    private static bool ContainsAsciiIgnoreCase(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> lowerNeedle)
+    {
+        var first = lowerNeedle[0];
+        var upperFirst = (byte)char.ToUpperInvariant((char)first);
+        while (haystack.Length >= lowerNeedle.Length)
+        {
+            var at = haystack[..(haystack.Length - lowerNeedle.Length + 1)].IndexOfAny(first, upperFirst);
+            if (at < 0)
+            {
+                return false;
+            }
+            if (System.Text.Ascii.EqualsIgnoreCase(haystack.Slice(at, lowerNeedle.Length), lowerNeedle))
+            {
+                return true;
+            }
+            haystack = haystack[(at + 1)..];
+        }
+        return false;
+    }
+
     /// <summary>The URL as it may be shown: the token query value masked.</summary>
     public static string RedactUrl(Uri? url) => url is null ? string.Empty : Redact(url.OriginalString);
 }

@@ -114,5 +114,5 @@ internal sealed class EventBuffer
     internal ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 
     private static long SizeOf(KallglotEvent streamEvent) =>
-        EventOverheadBytes + (2L * streamEvent.Json.Length) + (streamEvent is AudioOutputEvent audio ? audio.Payload.Length : 0);
+        EventOverheadBytes + streamEvent.JsonTextBytes + (streamEvent is AudioOutputEvent audio ? audio.Payload.Length : 0);
 }

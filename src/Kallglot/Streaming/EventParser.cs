@@ -11,14 +11,28 @@ namespace Kallglot.Streaming;
 /// </summary>
 public static class EventParser
 {
+    // Returned as these instances rather than a new string per event: at hundreds of thousands of events a second, every string counts.
+    private static readonly string[] KnownTypes = ["transcript.partial", "transcript.final", "audio.output", "session.ready", "session.ended", "error", "stream.reconnected"];
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
     /// <summary>Parses <paramref name="json"/>; <paramref name="sessionId"/> is used when the event names none.</summary>
     /// <exception cref="EventParseException">The message is not an event.</exception>
-    public static KallglotEvent Parse(string json, string sessionId, long index, DateTimeOffset receivedAt)
+    public static KallglotEvent Parse(string json, string sessionId, long index, DateTimeOffset receivedAt) =>
+        Parse(static text => JsonDocument.Parse(text, DocumentOptions), json, json, default, sessionId, index, receivedAt);
+
+    /// <summary>Parses UTF-8 JSON as received; the event keeps <paramref name="utf8Json"/> (not copied: the caller gives it up) and makes its text only when read.</summary>
+    /// <exception cref="EventParseException">The message is not an event.</exception>
+    public static KallglotEvent Parse(ReadOnlyMemory<byte> utf8Json, string sessionId, long index, DateTimeOffset receivedAt) =>
+        Parse(static bytes => JsonDocument.Parse(bytes, DocumentOptions), utf8Json, null, utf8Json, sessionId, index, receivedAt);
+
+    private static KallglotEvent Parse<TInput>(Func<TInput, JsonDocument> open, TInput input, string? json, ReadOnlyMemory<byte> utf8Json,
+        string sessionId, long index, DateTimeOffset receivedAt)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            document = open(input);
         }
         catch (JsonException exception)
         {
@@ -32,7 +46,12 @@ public static class EventParser
         {
             try
             {
-                return Read(document.RootElement, json, sessionId, index, receivedAt);
+                var result = Read(document.RootElement, json, sessionId, index, receivedAt);
+                if (json is null)
+                {
+                    result.Utf8Json = utf8Json;
+                }
+                return result;
             }
             catch (InvalidOperationException exception)
             {
@@ -56,70 +75,91 @@ public static class EventParser
         }
     }
 
-    private static KallglotEvent Read(JsonElement root, string json, string sessionId, long index, DateTimeOffset receivedAt)
+    private static KallglotEvent Read(JsonElement root, string? json, string sessionId, long index, DateTimeOffset receivedAt)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new EventParseException($"A stream message is JSON but not an object (it is {root.ValueKind}).");
         }
-        if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(typeElement.GetString()))
+        if (!root.TryGetProperty("type"u8, out var typeElement) || typeElement.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(typeElement.GetString()))
         {
             throw new EventParseException("A stream message has no 'type'.");
         }
-        var type = typeElement.GetString()!;
+        var type = KnownType(typeElement) ?? typeElement.GetString()!;
         KallglotEvent result = type switch
         {
             "session.ready" => new SessionReadyEvent(),
             "transcript.partial" => new TranscriptPartialEvent
             {
-                Speaker = String(root, "speaker"),
-                Text = String(root, "text") ?? string.Empty,
-                UtteranceId = String(root, "utterance_id"),
+                Speaker = String(root, "speaker"u8),
+                Text = String(root, "text"u8) ?? string.Empty,
+                UtteranceId = String(root, "utterance_id"u8),
             },
             "transcript.final" => ReadFinal(root),
             "audio.output" => ReadAudio(root),
-            "session.ended" => new SessionEndedEvent { Reason = String(root, "reason") },
+            "session.ended" => new SessionEndedEvent { Reason = String(root, "reason"u8) },
             "error" => ReadError(root),
             "stream.reconnected" => ReadReconnected(root),
             _ => new KallglotEvent(),
         };
         result.Type = type;
-        result.SessionId = String(root, "session_id") ?? sessionId;
+        result.SessionId = SessionId(root, sessionId);
         result.Index = index;
         result.ReceivedAt = receivedAt;
-        result.Json = json;
+        if (json is not null)
+        {
+            result.Json = json;
+        }
         return result;
     }
+
+    private static string? KnownType(JsonElement type)
+    {
+        foreach (var known in KnownTypes)
+        {
+            if (type.ValueEquals(known))
+            {
+                return known;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The event's own session id; the stream's instance when they are the same, as they nearly always are.</summary>
+    private static string SessionId(JsonElement root, string sessionId) =>
+        root.TryGetProperty("session_id"u8, out var value) && value.ValueKind == JsonValueKind.String && value.ValueEquals(sessionId)
+            ? sessionId
+            : String(root, "session_id"u8) ?? sessionId;
 
     private static TranscriptFinalEvent ReadFinal(JsonElement root)
     {
         TranscriptTranslation? translation = null;
-        if (root.TryGetProperty("translation", out var element))
+        if (root.TryGetProperty("translation"u8, out var element))
         {
             translation = element.ValueKind switch
             {
-                JsonValueKind.Object when String(element, "text") is { } text => new TranscriptTranslation(text, String(element, "language") ?? String(element, "target_language")),
+                JsonValueKind.Object when String(element, "text"u8) is { } text => new TranscriptTranslation(text, String(element, "language"u8) ?? String(element, "target_language"u8)),
                 JsonValueKind.String => new TranscriptTranslation(element.GetString()!, null),
                 _ => null,
             };
         }
         return new TranscriptFinalEvent
         {
-            Speaker = String(root, "speaker"),
-            Text = String(root, "text") ?? string.Empty,
-            UtteranceId = String(root, "utterance_id"),
-            SourceLanguage = String(root, "source_language") ?? String(root, "language"),
+            Speaker = String(root, "speaker"u8),
+            Text = String(root, "text"u8) ?? string.Empty,
+            UtteranceId = String(root, "utterance_id"u8),
+            SourceLanguage = String(root, "source_language"u8) ?? String(root, "language"u8),
             Translation = translation,
-            Start = Milliseconds(root, "start_ms"),
-            End = Milliseconds(root, "end_ms"),
+            Start = Milliseconds(root, "start_ms"u8),
+            End = Milliseconds(root, "end_ms"u8),
         };
     }
 
     private static AudioOutputEvent ReadAudio(JsonElement root)
     {
-        var audio = root.TryGetProperty("audio", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
+        var audio = root.TryGetProperty("audio"u8, out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
         var payload = Array.Empty<byte>();
-        if (audio.TryGetProperty("payload", out var payloadElement) && payloadElement.ValueKind == JsonValueKind.String)
+        if (audio.TryGetProperty("payload"u8, out var payloadElement) && payloadElement.ValueKind == JsonValueKind.String)
         {
             if (!payloadElement.TryGetBytesFromBase64(out var bytes))
             {
@@ -129,33 +169,34 @@ public static class EventParser
         }
         return new AudioOutputEvent
         {
-            Encoding = String(audio, "encoding") ?? "mulaw",
-            SampleRateHz = (int)(Number(audio, "sample_rate_hz") ?? Number(audio, "sample_rate") ?? 8000),
+            Encoding = String(audio, "encoding"u8) ?? "mulaw",
+            SampleRateHz = (int)(Number(audio, "sample_rate_hz"u8) ?? Number(audio, "sample_rate"u8) ?? 8000),
             Payload = payload,
-            UtteranceId = String(root, "utterance_id"),
+            UtteranceId = String(root, "utterance_id"u8),
         };
     }
 
     private static StreamReconnectedEvent ReadReconnected(JsonElement root) => new()
     {
-        Gap = Milliseconds(root, "gap_ms") ?? TimeSpan.Zero,
-        Attempts = (int)(Number(root, "attempts") ?? 0),
-        Reconnects = (int)(Number(root, "reconnects") ?? 0),
-        FramesNotSent = (long)(Number(root, "frames_not_sent") ?? 0),
-        LostBecause = String(root, "lost_because") ?? string.Empty,
+        Gap = Milliseconds(root, "gap_ms"u8) ?? TimeSpan.Zero,
+        Attempts = (int)(Number(root, "attempts"u8) ?? 0),
+        Reconnects = (int)(Number(root, "reconnects"u8) ?? 0),
+        FramesNotSent = (long)(Number(root, "frames_not_sent"u8) ?? 0),
+        LostBecause = String(root, "lost_because"u8) ?? string.Empty,
     };
 
     private static StreamErrorEvent ReadError(JsonElement root)
     {
-        var source = root.TryGetProperty("error", out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
+        var source = root.TryGetProperty("error"u8, out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
         return new StreamErrorEvent
         {
-            Code = String(source, "code") ?? "stream_error",
-            Message = String(source, "message") ?? "The server reported an error without a message.",
+            Code = String(source, "code"u8) ?? "stream_error",
+            Message = String(source, "message"u8) ?? "The server reported an error without a message.",
         };
     }
 
-    private static string? String(JsonElement element, string name) =>
+    // Names are UTF-8 literals: a string name would be transcoded again on every lookup of every event.
+    private static string? String(JsonElement element, ReadOnlySpan<byte> name) =>
         element.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
             JsonValueKind.String => value.GetString(),
@@ -163,7 +204,7 @@ public static class EventParser
             _ => null,
         } : null;
 
-    private static double? Number(JsonElement element, string name)
+    private static double? Number(JsonElement element, ReadOnlySpan<byte> name)
     {
         if (!element.TryGetProperty(name, out var value))
         {
@@ -178,6 +219,6 @@ public static class EventParser
             : null;
     }
 
-    private static TimeSpan? Milliseconds(JsonElement element, string name) =>
+    private static TimeSpan? Milliseconds(JsonElement element, ReadOnlySpan<byte> name) =>
         Number(element, name) is { } ms && Math.Abs(ms) < TimeSpan.MaxValue.TotalMilliseconds / 2 ? TimeSpan.FromMilliseconds(ms) : null;
 }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using Kallglot.Security;
 using Kallglot.Streaming.Events;
@@ -16,13 +17,16 @@ internal sealed class InboundDecoder
     private readonly string _sessionId;
     private readonly int _maxMessageBytes;
     private readonly StreamRecorder? _recorder;
-    private readonly KallglotSecret? _token;
+    private readonly KallglotSecret?[] _secrets;
+    private readonly byte[][] _secretsUtf8;
     private long _index;
 
     public InboundDecoder(string sessionId, int maxMessageBytes, StreamRecorder? recorder, KallglotSecret? token)
     {
         _sessionId = sessionId;
-        _token = token;
+        // One array for every message: a params array per call was a measurable share of each event's allocations.
+        _secrets = [token];
+        _secretsUtf8 = token is null ? [] : [Encoding.UTF8.GetBytes(token.Reveal())];
         _maxMessageBytes = maxMessageBytes;
         _recorder = recorder;
     }
@@ -30,21 +34,51 @@ internal sealed class InboundDecoder
     /// <summary>Events received or raised so far.</summary>
     public long EventsReceived => Interlocked.Read(ref _index);
 
-    /// <summary>The event for <paramref name="message"/>; <paramref name="skippedBytes"/> is set when the socket skipped it for its size.</summary>
+    /// <summary>
+    /// The event for <paramref name="message"/>, which arrived on the socket as <paramref name="receivedAs"/> (the library
+    /// hands text over as bytes, unconverted); <paramref name="skippedBytes"/> is set when the socket skipped it for its size.
+    /// </summary>
     /// <exception cref="Errors.KallglotException">The recording could not be written (<c>stream_record_failed</c>).</exception>
-    public KallglotEvent Decode(ResponseMessage message, long? skippedBytes, DateTimeOffset receivedAt)
+    public KallglotEvent Decode(ResponseMessage message, WebSocketMessageType receivedAs, long? skippedBytes, DateTimeOffset receivedAt)
     {
         if (skippedBytes is { } size)
         {
             return ClientError("message_too_large", $"The server sent a message of {size} bytes, over the {_maxMessageBytes}-byte limit; it was skipped as it was read, and the stream goes on.", receivedAt);
         }
-        if (message.MessageType == WebSocketMessageType.Binary)
+        if (receivedAs == WebSocketMessageType.Binary)
         {
             var length = message.Binary?.Length ?? 0;
             return ClientError("binary_message", $"The server sent a binary message of {length} bytes; Kallglot events are JSON text, so it was skipped.", receivedAt);
         }
+        if (message.Text is { } received)
+        {
+            return DecodeText(received, receivedAt);
+        }
+        var utf8 = message.Binary ?? [];
+        if (JsonRedactor.MayHoldSecret(utf8, _secretsUtf8))
+        {
+            return DecodeText(Encoding.UTF8.GetString(utf8), receivedAt);
+        }
+        // Nothing to mask: parsed from the bytes as they came, with no string made of the whole message.
+        var index = Interlocked.Increment(ref _index);
+        if (_recorder is not null)
+        {
+            _recorder.Write("in", Encoding.UTF8.GetString(utf8), receivedAt, index);
+        }
+        try
+        {
+            return EventParser.Parse(utf8, _sessionId, index, receivedAt);
+        }
+        catch (EventParseException exception)
+        {
+            return Malformed(exception, _sessionId, index, receivedAt);
+        }
+    }
+
+    private KallglotEvent DecodeText(string received, DateTimeOffset receivedAt)
+    {
         // Masked before anything keeps it: the recording, the event's Json and Raw, and the texts of its fields.
-        var text = JsonRedactor.Redact(message.Text ?? string.Empty, _token);
+        var text = JsonRedactor.Redact(received, _secrets);
         var index = Interlocked.Increment(ref _index);
         _recorder?.Write("in", text, receivedAt, index);
         return Parse(text, _sessionId, index, receivedAt);

@@ -414,7 +414,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         try
         {
             AnnounceReconnection();
-            var streamEvent = _decoder.Decode(message, connection.TakeSkippedMessage(), DateTimeOffset.UtcNow);
+            var streamEvent = _decoder.Decode(message, connection.LastMessageType, connection.TakeSkippedMessage(), DateTimeOffset.UtcNow);
             Accept(streamEvent, connection);
         }
         catch (Exception exception)

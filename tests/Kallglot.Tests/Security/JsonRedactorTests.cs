@@ -81,10 +81,43 @@ public sealed class JsonRedactorTests
         var decoder = new InboundDecoder("sess_e", 1024 * 1024, recorder: null, Token);
 
         var error = Assert.IsType<Kallglot.Streaming.Events.StreamErrorEvent>(decoder.Decode(
-            ResponseMessage.TextMessage("""{"type":"error","code":"bad_token","message":"token tok\u002Bab\/cd is not valid"}"""), null, DateTimeOffset.UtcNow));
+            ResponseMessage.TextMessage("""{"type":"error","code":"bad_token","message":"token tok\u002Bab\/cd is not valid"}"""), System.Net.WebSockets.WebSocketMessageType.Text, null, DateTimeOffset.UtcNow));
 
         Assert.Equal("token *** is not valid", error.Message);
         Assert.DoesNotContain("ab", error.Json, StringComparison.Ordinal);
         Assert.Equal("token *** is not valid", error.Raw["message"]);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"session.ready","stream_token":"tok\u002Bab\/cd"}""")]
+    [InlineData("""{"type":"transcript.final","text":"your token is tok+ab/cd","translation":{"text":"tok+ab/cd"}}""")]
+    [InlineData("""{"type":"x","url":"wss://h/v1/sessions/s/connect?TOKEN=tok%2Bab%2Fcd"}""")]
+    [InlineData("""{"type":"error","message":"Authorization: Bearer tok+ab/cd was refused"}""")]
+    public void Text_handed_over_as_bytes_is_masked_before_any_event_holds_it(string json)
+    {
+        var decoder = new InboundDecoder("sess_e", 1024 * 1024, recorder: null, Token);
+
+        var streamEvent = decoder.Decode(ResponseMessage.BinaryMessage(System.Text.Encoding.UTF8.GetBytes(json)), System.Net.WebSockets.WebSocketMessageType.Text, null, DateTimeOffset.UtcNow);
+
+        var shown = streamEvent.Json + System.Text.Json.JsonSerializer.Serialize(streamEvent.Raw) + System.Text.Json.JsonSerializer.Serialize(streamEvent, streamEvent.GetType());
+        Assert.DoesNotContain("ab/cd", shown.Replace("\\/", "/", StringComparison.Ordinal).Replace("\\u002B", "+", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("tok%2Bab", shown, StringComparison.Ordinal);
+        Assert.False(streamEvent is Kallglot.Streaming.Events.StreamErrorEvent { FromClient: true }, "the message is an event, not a client error");
+    }
+
+    [Theory]
+    [InlineData("plain words only", false)]
+    [InlineData("?token=abc", true)]
+    [InlineData("?TOKEN=abc", true)]
+    [InlineData("?api_Key=abc", true)]
+    [InlineData("BeArEr abcdefgh", true)]
+    [InlineData("beare r", false)]
+    [InlineData("tokens = 3", false)]
+    [InlineData("tökén= and keys", false)]
+    [InlineData("ends with bearer", true)]
+    public void The_byte_look_for_patterns_agrees_with_the_text_look(string text, bool expected)
+    {
+        Assert.Equal(expected, Redactor.MayHoldPattern(text));
+        Assert.Equal(expected, Redactor.MayHoldPattern(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 }

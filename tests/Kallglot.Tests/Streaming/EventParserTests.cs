@@ -66,4 +66,24 @@ public sealed class EventParserTests
     {
         Assert.Equal("sess_other", Parse("""{"type":"session.ready","session_id":"sess_other"}""").SessionId);
     }
+
+    [Theory]
+    [InlineData("""{"type":"transcript\u002efinal","session_id":"sess\u005fdefault","text":"Hi"}""")]
+    [InlineData("""{"type":"transcript.final","session_id":"sess_default","text":"Hi"}""")]
+    public void Type_and_session_id_are_read_however_the_server_escaped_them(string json)
+    {
+        var final = Assert.IsType<TranscriptFinalEvent>(Parse(json));
+
+        Assert.Equal("transcript.final", final.Type);
+        Assert.Equal("sess_default", final.SessionId);
+    }
+
+    [Fact]
+    public void An_unknown_type_keeps_its_name()
+    {
+        var unknown = Parse("""{"type":"transcript.sentiment","session_id":"sess_default"}""");
+
+        Assert.Equal(typeof(KallglotEvent), unknown.GetType());
+        Assert.Equal("transcript.sentiment", unknown.Type);
+    }
 }

@@ -191,15 +191,17 @@ public sealed class KallglotStreamTests
         Assert.Equal("stream_unauthorized", error.ErrorId);
     }
 
+    private static Task<EmulatorScope> StartIdlingAfterAMinuteAsync(FakeTimeProvider clock) => EmulatorScope.StartAsync(o =>
+    {
+        o.TimeProvider = clock;
+        o.IdleTimeout = TimeSpan.FromSeconds(60);
+    });
+
     [Fact]
     public async Task A_session_nobody_uses_ends_with_idle_timeout_when_the_emulators_clock_says_so()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var emulator = await EmulatorScope.StartAsync(o =>
-        {
-            o.TimeProvider = clock;
-            o.IdleTimeout = TimeSpan.FromSeconds(60);
-        });
+        await using var emulator = await StartIdlingAfterAMinuteAsync(clock);
         var session = await emulator.CreateSessionAsync();
         await using var stream = await KallglotStream.ConnectAsync(session);
         await stream.NextOfTypeAsync<SessionReadyEvent>();
@@ -219,6 +221,47 @@ public sealed class KallglotStreamTests
 
         Assert.True(advanced >= TimeSpan.FromSeconds(60), $"ended after {advanced} of the emulator's time");
         Assert.Equal("idle_timeout", ended.Reason);
+    }
+
+    [Fact]
+    public async Task Audio_that_stops_in_mid_utterance_still_gets_its_final_and_the_session_then_idles_out()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var emulator = await StartIdlingAfterAMinuteAsync(clock);
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        // Speech to the last frame: no trailing silence ever ends the utterance.
+        foreach (var frame in ToneFrames.Utterance(TimeSpan.FromSeconds(0.8), TimeSpan.Zero))
+        {
+            await stream.SendAudioAsync(frame, "caller");
+        }
+        await stream.NextOfTypeAsync<TranscriptPartialEvent>();
+        using var stopClock = new CancellationTokenSource();
+        var advancing = Task.Run(async () =>
+        {
+            // A second of the emulator's time every 10 ms: its idle checks run on the ticks that follow.
+            while (!stopClock.IsCancellationRequested)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(10);
+            }
+        });
+        List<KallglotEvent> events;
+        try
+        {
+            events = await stream.UntilAsync(e => e is SessionEndedEvent, TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await stopClock.CancelAsync();
+            await advancing;
+        }
+
+        var final = Assert.Single(events.OfType<TranscriptFinalEvent>());
+        Assert.Equal("caller", final.Speaker);
+        Assert.Equal("idle_timeout", Assert.IsType<SessionEndedEvent>(events[^1]).Reason);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ internal sealed class GuardedWebSocket : WebSocket
     private readonly TaskCompletionSource<ConnectionEnd> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _messageBytes;
     private long _skippedMessageBytes;
+    private WebSocketMessageType _lastMessageType = WebSocketMessageType.Text;
     private int _closeSent;
     private int _closeRequested;
 
@@ -48,6 +49,12 @@ internal sealed class GuardedWebSocket : WebSocket
     public override string? SubProtocol => _inner.SubProtocol;
 
     /// <summary>The size of the message just skipped for being over the limit, once; null when the last message was whole.</summary>
+    /// <summary>
+    /// The type of the message whose last chunk was just read. The library's receive loop reads a whole
+    /// message, then hands it on before it reads again, so while a message is handled this is its type.
+    /// </summary>
+    public WebSocketMessageType LastMessageType => _lastMessageType;
+
     public long? TakeSkippedMessage()
     {
         var skipped = Interlocked.Exchange(ref _skippedMessageBytes, 0);
@@ -90,6 +97,7 @@ internal sealed class GuardedWebSocket : WebSocket
             if (result.EndOfMessage)
             {
                 _messageBytes = 0;
+                _lastMessageType = result.MessageType;
             }
             return result;
         }
@@ -105,6 +113,7 @@ internal sealed class GuardedWebSocket : WebSocket
             total += result.Count;
         }
         _messageBytes = 0;
+        _lastMessageType = result.MessageType;
         Interlocked.Exchange(ref _skippedMessageBytes, total);
         return new ValueWebSocketReceiveResult(0, result.MessageType, endOfMessage: true);
     }

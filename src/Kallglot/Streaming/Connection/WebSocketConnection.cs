@@ -34,7 +34,10 @@ internal sealed class WebSocketConnection : IDisposable
             ErrorReconnectTimeout = null,
             LostReconnectTimeout = null,
             IsReconnectionEnabled = false,
-            IsTextMessageConversionEnabled = true,
+            // Text arrives as the bytes read, unconverted: events are parsed from UTF-8, and no string is made of a
+            // whole message unless it must be masked or recorded. The socket tells text from binary (LastMessageType).
+            IsTextMessageConversionEnabled = false,
+            IsStreamDisposedAutomatically = true,
         };
         _subscription = _client.MessageReceived.Subscribe(message => onMessage(message, this));
     }
@@ -50,6 +53,9 @@ internal sealed class WebSocketConnection : IDisposable
 
     /// <summary>The socket to send on, while it is open and the client has not started to close it.</summary>
     public WebSocket? SendableSocket => _socket is { CloseSent: false, State: WebSocketState.Open } socket ? socket : null;
+
+    /// <summary>How the message being handled arrived on the socket, text or binary.</summary>
+    public WebSocketMessageType LastMessageType => _socket?.LastMessageType ?? WebSocketMessageType.Text;
 
     /// <summary>The size of the message just skipped for being over the limit, once.</summary>
     public long? TakeSkippedMessage() => _socket?.TakeSkippedMessage();

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Kallglot.Sessions;
 
@@ -10,6 +11,8 @@ namespace Kallglot.Streaming.Events;
 public class KallglotEvent
 {
     private IReadOnlyDictionary<string, object?>? _raw;
+    private string? _json;
+    private ReadOnlyMemory<byte> _utf8Json;
 
     /// <summary>The event's <c>type</c>, such as <c>transcript.final</c>.</summary>
     public string Type { get; internal set; } = string.Empty;
@@ -27,7 +30,21 @@ public class KallglotEvent
     public bool FromClient { get; internal set; }
 
     /// <summary>The JSON text as received.</summary>
-    public string Json { get; internal set; } = "{}";
+    public string Json
+    {
+        // Live events keep the bytes as they came and make the text only if someone reads it: most never do.
+        get => _json ??= _utf8Json.IsEmpty ? "{}" : Encoding.UTF8.GetString(_utf8Json.Span);
+        internal set => _json = value;
+    }
+
+    /// <summary>The JSON as the UTF-8 bytes received, in place of <see cref="Json"/>'s text until it is read.</summary>
+    internal ReadOnlyMemory<byte> Utf8Json
+    {
+        set => _utf8Json = value;
+    }
+
+    /// <summary>What the event's JSON holds in memory, as text (two bytes a character) whether or not the text was made yet: the same figure for the whole life of the event.</summary>
+    internal long JsonTextBytes => 2L * (_utf8Json.IsEmpty ? Json.Length : _utf8Json.Length);
 
     /// <summary>Every field of the event as plain values (dictionaries, arrays, strings, numbers).</summary>
     public IReadOnlyDictionary<string, object?> Raw => _raw ??= ReadRaw(Json);
