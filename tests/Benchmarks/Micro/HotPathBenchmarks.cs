@@ -1,6 +1,10 @@
+using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Kallglot.Security;
 using Kallglot.Streaming;
+using Websocket.Client;
 
 namespace Kallglot.Benchmarks.Micro;
 
@@ -8,7 +12,12 @@ namespace Kallglot.Benchmarks.Micro;
 [MemoryDiagnoser]
 public class HotPathBenchmarks
 {
+    private const string SessionId = "sess_0123456789abcdef01234567";
     private const string Final = """{"type":"transcript.final","session_id":"sess_0123456789abcdef01234567","speaker":"caller","text":"flood 12345","flood_index":12345,"translation":{"text":"inundación 12345","language":"es"},"emulator_sent_at_ticks":123456789012}""";
+    private static readonly byte[] FinalUtf8 = Encoding.UTF8.GetBytes(Final);
+
+    private readonly InboundDecoder _decoder = new(SessionId, 1024 * 1024, recorder: null, new KallglotSecret("tok_abcdefghijklmnopqrstuvwx"));
+    private readonly ResponseMessage _asReceived = ResponseMessage.BinaryMessage(FinalUtf8);
 
     [Benchmark(Baseline = true)]
     public JsonValueKind JsonDocumentParse()
@@ -18,5 +27,16 @@ public class HotPathBenchmarks
     }
 
     [Benchmark]
+    public JsonValueKind JsonDocumentParseUtf8()
+    {
+        using var document = JsonDocument.Parse(FinalUtf8.AsMemory());
+        return document.RootElement.ValueKind;
+    }
+
+    [Benchmark]
     public object EventParserParse() => EventParser.Parse(Final, "sess_default", 1, DateTimeOffset.UnixEpoch);
+
+    /// <summary>What the stream does with each text message since it stopped converting them to strings: the look for secrets, then the parse.</summary>
+    [Benchmark]
+    public object DecodeAsReceived() => _decoder.Decode(_asReceived, WebSocketMessageType.Text, null, DateTimeOffset.UnixEpoch);
 }
