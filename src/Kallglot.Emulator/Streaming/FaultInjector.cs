@@ -27,6 +27,10 @@ internal sealed class FaultInjector
         Stall(TimeSpan.FromDays(1));
     }
 
+    /// <summary>Whether a stall is in progress or ended less than <paramref name="since"/> ago (the loops are still catching up).</summary>
+    public bool StalledWithin(TimeSpan since) =>
+        Stopwatch.GetTimestamp() < Interlocked.Read(ref _stallUntil) + (long)(since.TotalSeconds * Stopwatch.Frequency);
+
     /// <summary>Waits out a stall in progress, if any.</summary>
     public async Task WaitOutStallAsync(CancellationToken cancellationToken)
     {

@@ -27,7 +27,6 @@ internal sealed class StreamConnection
     private readonly UtteranceScript _script;
     private readonly SpeechSegmentation _speech;
     private readonly IdleWatch _idle;
-    private long _lastFrameAt;
     private int _ending;
 
     public StreamConnection(HttpContext context, WebSocket socket, EmulatedSession session, EmulatorState state)
@@ -42,7 +41,6 @@ internal sealed class StreamConnection
         _player = new TranslatedAudioPlayer(_writer.Enqueue, _options.PaceAudioOutput);
         _script = new UtteranceScript(session, _options.Script);
         _speech = new SpeechSegmentation(OnPartial, OnUtteranceEnded);
-        _lastFrameAt = _options.TimeProvider.GetTimestamp();
         _idle = new IdleWatch(_options.TimeProvider, _options.IdleTimeout, IsBusy);
     }
 
@@ -157,7 +155,6 @@ internal sealed class StreamConnection
             while (!result.EndOfMessage);
 
             _idle.Touch();
-            Interlocked.Exchange(ref _lastFrameAt, _options.TimeProvider.GetTimestamp());
             if (result.MessageType == WebSocketMessageType.Binary)
             {
                 SendError("unsupported_message_type", "Binary frames are not accepted: send audio.input JSON text frames.", null);
@@ -170,11 +167,13 @@ internal sealed class StreamConnection
     /// <summary>Whether the session is doing something the client waits for; asked by the idle watch on each of its ticks.</summary>
     private bool IsBusy()
     {
-        // A client that stops sending in mid-utterance has left a silent line: the utterance ends as trailing
-        // silence would have ended it, so its final comes and the session can idle out instead of waiting forever.
-        if (_options.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastFrameAt)) >= VoiceActivitySegmenter.SilenceToEnd && _speech.AnyoneSpeaking)
+        // A client that stops sending in mid-utterance has left a silent line: the utterance ends as trailing silence
+        // would have ended it, so its final comes and the session can idle out instead of waiting forever. Measured from
+        // the end of the audio last heard (a frame of a second is heard for a second), and not while a stall holds frames back.
+        if (!_faults.StalledWithin(VoiceActivitySegmenter.SilenceToEnd))
         {
-            _speech.Flush();
+            var time = _options.TimeProvider;
+            _speech.FlushIfSilent(time.GetTimestamp(), (long)(VoiceActivitySegmenter.SilenceToEnd.TotalSeconds * time.TimestampFrequency));
         }
         return _player.IsPlaying || _speech.AnyoneSpeaking;
     }
@@ -220,7 +219,8 @@ internal sealed class StreamConnection
                 break;
             case FrameVerdictKind.Audio:
                 _session.RecordFrame(verdict.Speaker, verdict.Payload!.Length);
-                _speech.Feed(verdict.Speaker, verdict.Payload);
+                var time = _options.TimeProvider;
+                _speech.Feed(verdict.Speaker, verdict.Payload, time.GetTimestamp(), verdict.Payload.Length * time.TimestampFrequency / 8000);
                 break;
         }
     }

@@ -126,7 +126,8 @@ public abstract class KallglotCmdlet : PSCmdlet, IDisposable
         if (!pending.IsCompleted)
         {
             _woken.Reset();
-            pending.GetAwaiter().UnsafeOnCompleted(_woken.Set);
+            // Not through the pipeline thread's synchronization context: it is the thread blocked here.
+            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_woken.Set);
             _woken.Wait();
         }
         return pending.GetAwaiter().GetResult();

@@ -265,6 +265,31 @@ public sealed class KallglotStreamTests
     }
 
     [Fact]
+    public async Task Long_frames_a_second_apart_are_one_utterance_not_cut_at_each_gap_between_them()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var emulator = await StartIdlingAfterAMinuteAsync(clock);
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        var speech = ToneFrames.Utterance(TimeSpan.FromSeconds(2), TimeSpan.Zero).ToArray();
+        var silence = ToneFrames.Utterance(TimeSpan.Zero, TimeSpan.FromSeconds(1)).SelectMany(frame => frame).ToArray();
+
+        // Two frames of a second each, sent a second apart by the emulator's clock: a gap between frames is not silence.
+        await stream.SendAudioAsync(speech[..50].SelectMany(frame => frame).ToArray(), "caller");
+        // The emulator has heard the first frame once it sends a partial of it; only then does its clock move on.
+        await stream.NextOfTypeAsync<TranscriptPartialEvent>();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        // Time for the emulator's idle check on the tick just passed: a wrong cut would come as a final now.
+        await Task.Delay(200);
+        await stream.SendAudioAsync(speech[50..].SelectMany(frame => frame).ToArray(), "caller");
+        await stream.SendAudioAsync(silence, "caller");
+        var final = await stream.NextOfTypeAsync<TranscriptFinalEvent>();
+
+        Assert.True(final.End - final.Start >= TimeSpan.FromSeconds(1.9), $"the first final covered {final.Start} to {final.End}, not both frames");
+    }
+
+    [Fact]
     public async Task A_token_the_server_refuses_gives_stream_unauthorized()
     {
         await using var emulator = await EmulatorScope.StartAsync();
