@@ -278,6 +278,8 @@ Describe 'Every table the demo and README show fits 80 columns' {
     It 'the stream, reconnections and finals (a long one wraps in its columns)' {
         $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
         Send-EmulatorEvents $stream.SessionId '{"type":"transcript.final","speaker":"caller","text":"Hello, thank you for calling. I would like to check the status of my order.","translation":{"text":"Hola, gracias por llamar. Quisiera consultar el estado de mi pedido.","language":"es"}}'
+        # Dropped only once the final is in: a drop that overtook it would lose it on the server's side.
+        Wait-Until -Because 'the final to arrive after session.ready' { $stream.EventsReceived -ge 2 }
         Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/drop" | Out-Null
         Wait-Until -Because 'the reconnection' { $stream.Reconnects -eq 1 }
         $events = @(Receive-KallglotStream $stream)

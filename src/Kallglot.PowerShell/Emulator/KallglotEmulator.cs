@@ -7,6 +7,8 @@ namespace Kallglot.PowerShell.Emulator;
 public sealed class KallglotEmulator
 {
     private readonly Process _process;
+    private readonly object _lifetime = new();
+    private bool _released;
 
     internal KallglotEmulator(Process process, Uri baseUri, SecureString apiKey)
     {
@@ -33,13 +35,21 @@ public sealed class KallglotEmulator
     {
         get
         {
-            try
+            lock (_lifetime)
             {
-                return !_process.HasExited;
-            }
-            catch (InvalidOperationException)
-            {
-                return false;
+                if (_released)
+                {
+                    // Released only once it has exited, or been killed and waited for.
+                    return false;
+                }
+                try
+                {
+                    return !_process.HasExited;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
             }
         }
     }
@@ -52,7 +62,7 @@ public sealed class KallglotEmulator
     {
         if (!IsRunning)
         {
-            _process.Dispose();
+            Release();
             return;
         }
         try
@@ -73,20 +83,38 @@ public sealed class KallglotEmulator
         {
             Kill();
         }
-        _process.Dispose();
+        Release();
     }
 
-    /// <summary>Ends the process and its children now.</summary>
+    /// <summary>Ends the process and its children now, and waits for it to be gone.</summary>
     internal void Kill()
     {
-        try
+        // Ctrl+C calls this from the stop itself while the stop's own wait may be ending: one at a time, and never on a
+        // released process, whose wait would return at once and leave the process running behind a stop that returned.
+        lock (_lifetime)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            if (_released)
+            {
+                return;
+            }
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
         }
-        catch (InvalidOperationException)
+    }
+
+    private void Release()
+    {
+        lock (_lifetime)
         {
-            // Already exited.
+            _released = true;
+            _process.Dispose();
         }
     }
 
