@@ -281,7 +281,8 @@ Describe 'Every table the demo and README show fits 80 columns' {
         # Dropped only once the final is in: a drop that overtook it would lose it on the server's side.
         Wait-Until -Because 'the final to arrive after session.ready' { $stream.EventsReceived -ge 2 }
         Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/drop" | Out-Null
-        Wait-Until -Because 'the reconnection' { $stream.Reconnects -eq 1 }
+        # Announced (stream.reconnected) with the first message of the new connection, a moment after Reconnects counts it.
+        Wait-Until -Because 'the reconnection, announced' { $stream.Reconnects -eq 1 -and $stream.EventsReceived -ge 3 }
         $events = @(Receive-KallglotStream $stream)
         $final = $events | Where-Object Type -eq 'transcript.final'
         $reconnected = $events | Where-Object Type -eq 'stream.reconnected'
