@@ -254,6 +254,7 @@ Describe 'Edges' {
 
         $elapsed.TotalSeconds | Should -BeLessThan 3
         $stuck.IsRunning | Should -BeFalse
+        $stuck.ProcessId | Should -BeGreaterThan 0 -Because 'a stopped emulator still shows which process it was'
     }
 }
 

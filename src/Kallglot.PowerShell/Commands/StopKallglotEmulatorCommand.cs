@@ -20,15 +20,28 @@ public sealed class StopKallglotEmulatorCommand : KallglotCmdlet
             {
                 WriteVerbose($"Stopping the Kallglot emulator at {emulator.BaseUri} (killed after 5 s, or at once on Ctrl+C).");
                 // Ctrl+C must not leave the process behind: the kill happens on the stop itself, not after the wait.
-                using (PipelineStopToken.Register(emulator.Kill))
+                try
                 {
-                    Await(async cancellation =>
+                    using (PipelineStopToken.Register(emulator.Kill))
                     {
-                        await emulator.StopAsync(TimeSpan.FromSeconds(5), cancellation).ConfigureAwait(false);
-                        return true;
-                    }, emulator);
+                        Await(async cancellation =>
+                        {
+                            await emulator.StopAsync(TimeSpan.FromSeconds(5), cancellation).ConfigureAwait(false);
+                            return true;
+                        }, emulator);
+                    }
                 }
-                EmulatorRegistry.Remove(emulator);
+                catch (PipelineStoppedException)
+                {
+                    // The pipeline may have ended before the stop's own kill ran (the registration is gone with it): killed here,
+                    // or waited for while it is killed elsewhere, so the process is gone when the stop returns.
+                    emulator.Kill();
+                    throw;
+                }
+                finally
+                {
+                    EmulatorRegistry.Remove(emulator);
+                }
                 WriteVerbose($"Kallglot emulator at {emulator.BaseUri} stopped.");
             }
         }

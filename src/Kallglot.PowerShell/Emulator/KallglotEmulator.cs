@@ -13,6 +13,8 @@ public sealed class KallglotEmulator
     internal KallglotEmulator(Process process, Uri baseUri, SecureString apiKey)
     {
         _process = process;
+        // Kept: the process object is released when the emulator stops, and a stopped emulator still shows its id.
+        ProcessId = process.Id;
         BaseUri = baseUri;
         ApiKey = apiKey;
         StartedAt = DateTimeOffset.Now;
@@ -25,7 +27,7 @@ public sealed class KallglotEmulator
     public SecureString ApiKey { get; }
 
     /// <summary>The emulator's process id.</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId { get; }
 
     /// <summary>When it was started.</summary>
     public DateTimeOffset StartedAt { get; }
@@ -100,6 +102,13 @@ public sealed class KallglotEmulator
             try
             {
                 _process.Kill(entireProcessTree: true);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or AggregateException or System.ComponentModel.Win32Exception)
+            {
+                // Already exited, or a child of its tree could not be killed: the wait below still says whether it is gone.
+            }
+            try
+            {
                 _process.WaitForExit(5000);
             }
             catch (InvalidOperationException)
