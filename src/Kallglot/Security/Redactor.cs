@@ -42,7 +42,7 @@ public static partial class Redactor
         || text.Contains("bearer", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The same look as <see cref="MayHoldPattern(string)"/> on UTF-8 text, before any string is made of it.</summary>
-    public static bool MayHoldPattern(ReadOnlySpan<byte> utf8) =>
+    internal static bool MayHoldPattern(ReadOnlySpan<byte> utf8) =>
         ContainsAsciiIgnoreCase(utf8, "token="u8)
         || ContainsAsciiIgnoreCase(utf8, "key="u8)
         || ContainsAsciiIgnoreCase(utf8, "bearer"u8);

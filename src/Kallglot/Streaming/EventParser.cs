@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Kallglot.Streaming.Events;
 
@@ -12,7 +13,10 @@ namespace Kallglot.Streaming;
 public static class EventParser
 {
     // Returned as these instances rather than a new string per event: at hundreds of thousands of events a second, every string counts.
-    private static readonly string[] KnownTypes = ["transcript.partial", "transcript.final", "audio.output", "session.ready", "session.ended", "error", "stream.reconnected"];
+    // Compared as UTF-8, so no name is transcoded per event either.
+    private static readonly (byte[] Utf8, string Name)[] KnownTypes =
+        [.. new[] { "transcript.partial", "transcript.final", "audio.output", "session.ready", "session.ended", "error", "stream.reconnected" }
+            .Select(name => (Encoding.UTF8.GetBytes(name), name))];
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
@@ -23,7 +27,7 @@ public static class EventParser
 
     /// <summary>Parses UTF-8 JSON as received; the event keeps <paramref name="utf8Json"/> (not copied: the caller gives it up) and makes its text only when read.</summary>
     /// <exception cref="EventParseException">The message is not an event.</exception>
-    public static KallglotEvent Parse(ReadOnlyMemory<byte> utf8Json, string sessionId, long index, DateTimeOffset receivedAt) =>
+    internal static KallglotEvent Parse(ReadOnlyMemory<byte> utf8Json, string sessionId, long index, DateTimeOffset receivedAt) =>
         Parse(static bytes => JsonDocument.Parse(bytes, DocumentOptions), utf8Json, null, utf8Json, sessionId, index, receivedAt);
 
     private static KallglotEvent Parse<TInput>(Func<TInput, JsonDocument> open, TInput input, string? json, ReadOnlyMemory<byte> utf8Json,
@@ -81,11 +85,13 @@ public static class EventParser
         {
             throw new EventParseException($"A stream message is JSON but not an object (it is {root.ValueKind}).");
         }
-        if (!root.TryGetProperty("type"u8, out var typeElement) || typeElement.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(typeElement.GetString()))
+        var type = root.TryGetProperty("type"u8, out var typeElement) && typeElement.ValueKind == JsonValueKind.String
+            ? KnownType(typeElement) ?? typeElement.GetString()
+            : null;
+        if (string.IsNullOrEmpty(type))
         {
             throw new EventParseException("A stream message has no 'type'.");
         }
-        var type = KnownType(typeElement) ?? typeElement.GetString()!;
         KallglotEvent result = type switch
         {
             "session.ready" => new SessionReadyEvent(),
@@ -115,11 +121,11 @@ public static class EventParser
 
     private static string? KnownType(JsonElement type)
     {
-        foreach (var known in KnownTypes)
+        foreach (var (utf8, name) in KnownTypes)
         {
-            if (type.ValueEquals(known))
+            if (type.ValueEquals(utf8))
             {
-                return known;
+                return name;
             }
         }
         return null;
@@ -127,9 +133,9 @@ public static class EventParser
 
     /// <summary>The event's own session id; the stream's instance when they are the same, as they nearly always are.</summary>
     private static string SessionId(JsonElement root, string sessionId) =>
-        root.TryGetProperty("session_id"u8, out var value) && value.ValueKind == JsonValueKind.String && value.ValueEquals(sessionId)
+        !root.TryGetProperty("session_id"u8, out var value) || (value.ValueKind == JsonValueKind.String && value.ValueEquals(sessionId))
             ? sessionId
-            : String(root, "session_id"u8) ?? sessionId;
+            : Text(value) ?? sessionId;
 
     private static TranscriptFinalEvent ReadFinal(JsonElement root)
     {
@@ -197,12 +203,14 @@ public static class EventParser
 
     // Names are UTF-8 literals: a string name would be transcoded again on every lookup of every event.
     private static string? String(JsonElement element, ReadOnlySpan<byte> name) =>
-        element.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
+        element.TryGetProperty(name, out var value) ? Text(value) : null;
+
+    private static string? Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        _ => null,
+    };
 
     private static double? Number(JsonElement element, ReadOnlySpan<byte> name)
     {

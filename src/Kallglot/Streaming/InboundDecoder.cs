@@ -55,16 +55,13 @@ internal sealed class InboundDecoder
             return DecodeText(received, receivedAt);
         }
         var utf8 = message.Binary ?? [];
-        if (JsonRedactor.MayHoldSecret(utf8, _secretsUtf8))
+        if (_recorder is not null || JsonRedactor.MayHoldSecret(utf8, _secretsUtf8))
         {
+            // A recording holds text, and masking works on text: the one string made of the message serves the event too.
             return DecodeText(Encoding.UTF8.GetString(utf8), receivedAt);
         }
-        // Nothing to mask: parsed from the bytes as they came, with no string made of the whole message.
+        // Nothing to mask or record: parsed from the bytes as they came, with no string made of the whole message.
         var index = Interlocked.Increment(ref _index);
-        if (_recorder is not null)
-        {
-            _recorder.Write("in", Encoding.UTF8.GetString(utf8), receivedAt, index);
-        }
         try
         {
             return EventParser.Parse(utf8, _sessionId, index, receivedAt);

@@ -197,14 +197,19 @@ public sealed class KallglotStreamTests
         o.IdleTimeout = TimeSpan.FromSeconds(60);
     });
 
+    private static async Task<KallglotStream> ConnectedPastReadyAsync(EmulatorScope emulator)
+    {
+        var stream = await KallglotStream.ConnectAsync(await emulator.CreateSessionAsync());
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        return stream;
+    }
+
     [Fact]
     public async Task A_session_nobody_uses_ends_with_idle_timeout_when_the_emulators_clock_says_so()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var emulator = await StartIdlingAfterAMinuteAsync(clock);
-        var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session);
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await using var stream = await ConnectedPastReadyAsync(emulator);
         Assert.Equal(0, stream.EventsPending);
 
         clock.Advance(TimeSpan.FromSeconds(59));
@@ -228,9 +233,7 @@ public sealed class KallglotStreamTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var emulator = await StartIdlingAfterAMinuteAsync(clock);
-        var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session);
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await using var stream = await ConnectedPastReadyAsync(emulator);
 
         // Speech to the last frame: no trailing silence ever ends the utterance.
         foreach (var frame in ToneFrames.Utterance(TimeSpan.FromSeconds(0.8), TimeSpan.Zero))
@@ -269,9 +272,7 @@ public sealed class KallglotStreamTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var emulator = await StartIdlingAfterAMinuteAsync(clock);
-        var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session);
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await using var stream = await ConnectedPastReadyAsync(emulator);
         var speech = ToneFrames.Utterance(TimeSpan.FromSeconds(2), TimeSpan.Zero).ToArray();
         var silence = ToneFrames.Utterance(TimeSpan.Zero, TimeSpan.FromSeconds(1)).SelectMany(frame => frame).ToArray();
 
