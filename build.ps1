@@ -126,7 +126,11 @@ function Read-TrxCounts([string] $Path) {
     if (-not (Test-Path $Path)) { return $null }
     $trx = [xml](Get-Content -Raw $Path)
     $counters = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted }
+    $failedNames = @($trx.TestRun.Results.UnitTestResult | Where-Object outcome -NE 'Passed' | ForEach-Object {
+            $message = "$($_.Output.ErrorInfo.Message)" -replace '\s+', ' '
+            "$($_.testName): $($message.Substring(0, [Math]::Min(300, $message.Length)))"
+        })
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; FailedNames = $failedNames }
 }
 
 function Invoke-Test {
@@ -137,6 +141,7 @@ function Invoke-Test {
     $null = New-Item -ItemType Directory -Force $ResultsDir
     $passed = 0
     $failed = 0
+    $failedNames = [System.Collections.Generic.List[string]]::new()
 
     # Every emulator the tests start accepts this key and prefixes its tokens with this: after the
     # run, no byte of test output may hold either (the leak check below).
@@ -161,6 +166,7 @@ function Invoke-Test {
     else {
         $passed += $xunit.Passed
         $failed += $xunit.Failed
+        $xunit.FailedNames | ForEach-Object { $failedNames.Add("xunit: $_") }
         if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $failed++ }
         Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed"
     }
@@ -183,6 +189,7 @@ function Invoke-Test {
         $pester = Get-Content -Raw $summaryPath | ConvertFrom-Json
         $passed += $pester.Passed
         $failed += $pester.Failed
+        $pester.FailedNames | ForEach-Object { $failedNames.Add("Pester: $_") }
         if ($pesterExit -ne 0 -and $pester.Failed -eq 0) { $failed++ }
         Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed"
     }
@@ -202,6 +209,11 @@ function Invoke-Test {
     }
     Remove-Item Env:KALLGLOT_EMULATOR_API_KEY, Env:KALLGLOT_EMULATOR_TOKEN_PREFIX, Env:KALLGLOT_LEDGER
 
+    # Repeated at the end so the last screen of a long log says what failed.
+    if ($failedNames.Count -gt 0) {
+        Write-Host 'Failed:' -ForegroundColor Red
+        $failedNames | ForEach-Object { Write-Host "  $_" -ForegroundColor Red }
+    }
     Write-Host "Tests: $passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }

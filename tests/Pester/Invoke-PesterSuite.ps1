@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
     Runs the Pester suite in a clean process against the built module; build.ps1 -Task Test calls it.
-    Writes pester-summary.json (passed/failed counts) and an NUnit XML report to -ResultDirectory.
+    Writes pester-summary.json (passed/failed counts, the failed tests' names and first errors) and an NUnit XML report to -ResultDirectory.
 #>
 param(
     [Parameter(Mandatory)] [string] $PesterManifest,
@@ -34,6 +34,9 @@ $summary = [ordered]@{
     Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
     NotRun = $result.NotRunCount
+    # Named here so the run's last lines say what failed, however long the log above them.
+    FailedNames = @(@($result.Failed | ForEach-Object { "$($_.ExpandedPath): $(($_.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) -replace '\s+', ' ')" }) +
+        @($result.FailedBlocks + $result.FailedContainers | ForEach-Object { "$($_.Name): $(($_.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) -replace '\s+', ' ')" }))
 }
 $summary | ConvertTo-Json | Set-Content -Path (Join-Path $ResultDirectory 'pester-summary.json') -Encoding utf8NoBOM
 if ($summary.Failed -gt 0) { exit 1 }

@@ -561,6 +561,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         while (true)
         {
             Task changed;
+            TimeSpan remaining;
             lock (_stateGate)
             {
                 switch (_state)
@@ -575,11 +576,13 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                         throw StreamFailures.CannotSend($"the stream of session {SessionId} failed: {Failure?.Message}", "Create a new session.", EventsReceived);
                 }
                 changed = _stateChanged.Task;
-            }
-            var remaining = deadline - DateTimeOffset.UtcNow;
-            if (remaining <= TimeSpan.Zero)
-            {
-                throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, FramesNotSent + 1, EventsReceived);
+                remaining = deadline - DateTimeOffset.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    // Counted under the state lock: a reconnection opens under it too, so the frame is in this gap's report, never the next.
+                    _sender.CountNotSent();
+                    throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, FramesNotSent, EventsReceived);
+                }
             }
             // Between a loss and the policy's decision the state still says open: a short bounded wait for the next change.
             await Task.WhenAny(changed, Task.Delay(remaining < TimeSpan.FromMilliseconds(50) ? remaining : TimeSpan.FromMilliseconds(50), cancellationToken)).ConfigureAwait(false);

@@ -23,7 +23,8 @@ internal sealed class OutboundFrameSender : IDisposable
     private long _notSentAtLastReport;
 
     /// <param name="sessionId">For messages.</param>
-    /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send.</param>
+    /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send, having
+    /// counted (<see cref="CountNotSent"/>) a frame it gave up on as the stream's state allowed.</param>
     /// <param name="recorder">Records every frame sent, when recording.</param>
     public OutboundFrameSender(string sessionId, Func<CancellationToken, Task<WebSocket>> waitUntilSendable, StreamRecorder? recorder)
     {
@@ -59,16 +60,7 @@ internal sealed class OutboundFrameSender : IDisposable
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            WebSocket socket;
-            try
-            {
-                socket = await _waitUntilSendable(cancellationToken).ConfigureAwait(false);
-            }
-            catch (KallglotStreamException exception) when (exception.ErrorId == "frame_not_sent")
-            {
-                CountNotSent();
-                throw;
-            }
+            var socket = await _waitUntilSendable(cancellationToken).ConfigureAwait(false);
             var sequence = _sequence + 1;
             var frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
             try

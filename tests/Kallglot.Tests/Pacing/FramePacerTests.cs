@@ -65,14 +65,10 @@ public sealed class FramePacerTests : IDisposable
     public async Task A_send_that_waits_for_its_socket_hands_the_pacer_back_so_other_streams_frames_stay_on_schedule()
     {
         var socketReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50);
-        var slowStream = Task.Run(async () =>
-        {
-            await _pacer.WaitUntilAsync(due);
-            var releasedOn = Thread.CurrentThread.Name;
-            await socketReady.Task;
-            return releasedOn;
-        });
+        // Registered here, not in a Task.Run that a loaded machine may start after the deadline has passed (then
+        // released inline on a pool thread, which failed one CI run); a fifth of a second leaves room for stalls.
+        var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5);
+        var slowStream = SendWhenSocketIsReadyAsync(_pacer.WaitUntilAsync(due), socketReady.Task);
         var otherStreamDue = due + (Stopwatch.Frequency / 20);
 
         await _pacer.WaitUntilAsync(otherStreamDue).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
@@ -82,6 +78,15 @@ public sealed class FramePacerTests : IDisposable
         socketReady.SetResult();
         // The frame is handed on from the pacer's own thread: no thread-pool queue between deadline and send.
         Assert.Equal("test pacer", await slowStream);
+    }
+
+    private static async Task<string?> SendWhenSocketIsReadyAsync(ValueTask frameDue, Task socketReady)
+    {
+        // ConfigureAwait(false): xunit's context would otherwise take the continuation off the pacer's thread.
+        await frameDue.ConfigureAwait(false);
+        var releasedOn = Thread.CurrentThread.Name;
+        await socketReady.ConfigureAwait(false);
+        return releasedOn;
     }
 
     [Fact]

@@ -113,6 +113,8 @@ public sealed class KallglotStreamTests
         await stream.NextOfTypeAsync<SessionReadyEvent>();
         await stream.SendAudioAsync(new byte[160], "caller");
         await stream.SendAudioAsync(new byte[160], "caller");
+        // A sent frame is only in the socket's buffer: dropped before the server read it, it would be lost with the connection.
+        await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() == 2);
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
         await stream.NextOfTypeAsync<SessionReadyEvent>(TimeSpan.FromSeconds(15));
