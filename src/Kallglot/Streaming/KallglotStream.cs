@@ -206,6 +206,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     }
 
     /// <summary>Sends a JSON text message as given (no sequence number): for messages the module does not wrap, and for tests of the server.</summary>
+    /// <exception cref="KallglotStreamException"><c>message_not_sent</c> when the connection broke under it or was not reopened
+    /// within <see cref="KallglotStreamOptions.SendReconnectWait"/>; it is not counted in <see cref="FramesNotSent"/>, which counts audio frames.</exception>
     public Task SendJsonAsync(string json, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -371,7 +373,10 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 try
                 {
                     await Task.Delay(decision.Delay, _lifetime.Token).ConfigureAwait(false);
-                    Volatile.Write(ref _pendingReconnection, gap);
+                    lock (_stateGate)
+                    {
+                        _pendingReconnection = gap;
+                    }
                     next = await WebSocketConnection.OpenAsync(_session.StreamUriWithToken, _connectionSettings, OnMessage, _options.ConnectTimeout, _lifetime.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
@@ -387,13 +392,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
             bool keep;
             lock (_stateGate)
             {
-                keep = !_closeRequested && _state == KallglotStreamState.Reconnecting;
-                if (keep)
-                {
-                    _connection = next;
-                    _reconnects++;
-                    SetStateLocked(KallglotStreamState.Open);
-                }
+                keep = TryAdoptLocked(next);
             }
             if (!keep)
             {
@@ -402,7 +401,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 Finish(ReconnectVerdict.ClosedByClient, end);
                 return;
             }
-            AnnounceReconnection();
+            AnnounceReconnection(next);
             _diagnostics.Log($"connection reopened after {gap.Attempts} attempt(s) ({Reconnects} reconnection(s) so far)");
             connection = next;
         }
@@ -413,7 +412,11 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         // Runs on the library's receive loop: an exception here would unsubscribe this handler for good.
         try
         {
-            AnnounceReconnection();
+            // Only a live connection ends a gap: a message the lost one delivered late must not make it the stream's again.
+            if (Volatile.Read(ref _pendingReconnection) is not null && !connection.Ended.IsCompleted)
+            {
+                AnnounceReconnection(connection);
+            }
             var streamEvent = _decoder.Decode(message, connection.LastMessageType, connection.TakeSkippedMessage(), DateTimeOffset.UtcNow);
             Accept(streamEvent, connection);
         }
@@ -467,15 +470,50 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
     }
 
-    private void AnnounceReconnection()
+    /// <summary>
+    /// Ends a gap: announces the reconnection, once, from whichever comes first, the reopened
+    /// connection's first message (so the announcement stands before it among the events) or the
+    /// supervisor seeing the connection open.
+    /// </summary>
+    private void AnnounceReconnection(WebSocketConnection connection)
     {
-        if (Interlocked.Exchange(ref _pendingReconnection, null) is not { } gap)
+        PendingReconnection gap;
+        long framesNotSent;
+        lock (_stateGate)
         {
-            return;
+            if (_pendingReconnection is null || !TryAdoptLocked(connection))
+            {
+                return;
+            }
+            gap = _pendingReconnection;
+            _pendingReconnection = null;
+            // Taken with the state turning Open under the same lock that counts a refused frame: every frame refused in
+            // this gap is in this report, and none refused after it.
+            framesNotSent = _sender.TakeNotSentSinceLastReport();
         }
         var now = DateTimeOffset.UtcNow;
-        // Every frame not sent since the last reconnection failed in this gap: the socket was dead or absent.
-        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, _sender.TakeNotSentSinceLastReport(), gap.LostBecause, now));
+        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, framesNotSent, gap.LostBecause, now));
+    }
+
+    /// <summary>
+    /// Makes a reopened connection the stream's (under the state lock), from the supervisor or from
+    /// the connection's first message, whichever runs first: a message read proves it open, and frames
+    /// may go out on it from then on. False when the stream is closing and the connection is not wanted.
+    /// </summary>
+    private bool TryAdoptLocked(WebSocketConnection connection)
+    {
+        if (ReferenceEquals(_connection, connection))
+        {
+            return true;
+        }
+        if (_closeRequested || _state != KallglotStreamState.Reconnecting)
+        {
+            return false;
+        }
+        _connection = connection;
+        _reconnects++;
+        SetStateLocked(KallglotStreamState.Open);
+        return true;
     }
 
     private void Fail(KallglotException cause)
@@ -555,7 +593,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
     }
 
-    private async Task<WebSocket> WaitUntilSendableAsync(CancellationToken cancellationToken)
+    private async Task<WebSocket> WaitUntilSendableAsync(bool audioFrame, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + _options.SendReconnectWait;
         while (true)
@@ -579,6 +617,10 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 remaining = deadline - DateTimeOffset.UtcNow;
                 if (remaining <= TimeSpan.Zero)
                 {
+                    if (!audioFrame)
+                    {
+                        throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, framesNotSent: null, EventsReceived);
+                    }
                     // Counted under the state lock: a reconnection opens under it too, so the frame is in this gap's report, never the next.
                     _sender.CountNotSent();
                     throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, FramesNotSent, EventsReceived);

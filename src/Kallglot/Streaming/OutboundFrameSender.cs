@@ -13,7 +13,7 @@ internal sealed class OutboundFrameSender : IDisposable
 {
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly AudioFrameWriter _frameWriter = new();
-    private readonly Func<CancellationToken, Task<WebSocket>> _waitUntilSendable;
+    private readonly Func<bool, CancellationToken, Task<WebSocket>> _waitUntilSendable;
     private readonly StreamRecorder? _recorder;
     private readonly string _sessionId;
     private long _sequence;
@@ -23,10 +23,11 @@ internal sealed class OutboundFrameSender : IDisposable
     private long _notSentAtLastReport;
 
     /// <param name="sessionId">For messages.</param>
-    /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send, having
-    /// counted (<see cref="CountNotSent"/>) a frame it gave up on as the stream's state allowed.</param>
+    /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send. Given
+    /// true for an audio frame: an audio frame it gives up waiting for it counts (<see cref="CountNotSent"/>) itself, under the
+    /// lock that a reconnection opens under, so the frame is reported with the gap it fell in.</param>
     /// <param name="recorder">Records every frame sent, when recording.</param>
-    public OutboundFrameSender(string sessionId, Func<CancellationToken, Task<WebSocket>> waitUntilSendable, StreamRecorder? recorder)
+    public OutboundFrameSender(string sessionId, Func<bool, CancellationToken, Task<WebSocket>> waitUntilSendable, StreamRecorder? recorder)
     {
         _sessionId = sessionId;
         _waitUntilSendable = waitUntilSendable;
@@ -60,16 +61,14 @@ internal sealed class OutboundFrameSender : IDisposable
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var socket = await _waitUntilSendable(cancellationToken).ConfigureAwait(false);
+            var socket = await _waitUntilSendable(true, cancellationToken).ConfigureAwait(false);
             var sequence = _sequence + 1;
             var frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
             try
             {
                 await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
             }
-            // A socket aborted under a send reports the abort as a cancellation that nobody asked for: the frame was lost all the same.
-            catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException
-                || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
             {
                 CountNotSent();
                 throw new KallglotStreamException("frame_not_sent", KallglotErrorKind.Connection,
@@ -87,13 +86,26 @@ internal sealed class OutboundFrameSender : IDisposable
         }
     }
 
+    // A socket aborted under a send reports the abort as a cancellation that nobody asked for: the message was lost all the same.
+    private static bool IsBrokenConnection(Exception exception, CancellationToken cancellationToken) =>
+        exception is WebSocketException or ObjectDisposedException or InvalidOperationException or IOException
+        || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
     public async Task SendTextAsync(string json, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var socket = await _waitUntilSendable(cancellationToken).ConfigureAwait(false);
-            await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+            var socket = await _waitUntilSendable(false, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
+            {
+                throw new KallglotStreamException("message_not_sent", KallglotErrorKind.Connection,
+                    $"The message could not be sent on session {_sessionId}: the connection broke ({exception.Message}). Send it again once the stream has reconnected.", exception);
+            }
             _recorder?.Write("out", json);
         }
         finally

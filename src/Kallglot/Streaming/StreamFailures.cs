@@ -67,9 +67,15 @@ internal static class StreamFailures
     public static KallglotStreamException CannotSend(string what, string advice, long eventsReceived) =>
         new("stream_closed", KallglotErrorKind.InvalidOperation, $"Cannot send: {what}. {advice}") { RecommendedAction = advice, EventsReceived = eventsReceived };
 
-    public static KallglotStreamException NotReopenedInTime(string sessionId, TimeSpan waited, long framesNotSent, long eventsReceived) =>
-        new("frame_not_sent", KallglotErrorKind.Connection,
-            $"The connection of session {sessionId} was not reopened within {waited.TotalSeconds:0.#} s; the frame was not sent. {framesNotSent} frame(s) not sent so far.")
+    /// <summary>A send that waited <paramref name="waited"/> for a lost connection to be reopened, in vain.</summary>
+    /// <param name="sessionId">For the message.</param>
+    /// <param name="waited">How long the send waited.</param>
+    /// <param name="framesNotSent">The stream's count of audio frames not sent, this one included; null for a message that is not an audio frame.</param>
+    /// <param name="eventsReceived">Carried on the exception.</param>
+    public static KallglotStreamException NotReopenedInTime(string sessionId, TimeSpan waited, long? framesNotSent, long eventsReceived) =>
+        new(framesNotSent is null ? "message_not_sent" : "frame_not_sent", KallglotErrorKind.Connection, framesNotSent is { } count
+            ? $"The connection of session {sessionId} was not reopened within {waited.TotalSeconds:0.#} s; the frame was not sent. {count} frame(s) not sent so far."
+            : $"The connection of session {sessionId} was not reopened within {waited.TotalSeconds:0.#} s; the message was not sent. Send it again once the stream has reconnected.")
         {
             EventsReceived = eventsReceived,
         };

@@ -183,6 +183,45 @@ public sealed class ServerBehaviourTests
     }
 
     [Fact]
+    public async Task A_json_message_refused_during_a_reconnection_is_not_reported_as_a_lost_audio_frame()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions
+        {
+            ReconnectDelay = TimeSpan.FromMilliseconds(400),
+            SendReconnectWait = TimeSpan.Zero,
+        });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        KallglotStreamException? refused = null;
+        for (var attempt = 0; refused is null && attempt < 1000; attempt++)
+        {
+            try
+            {
+                await stream.SendJsonAsync("""{"type":"client.note"}""");
+                await Task.Delay(20);
+            }
+            catch (KallglotStreamException exception) when (exception.Message.Contains("not reopened", StringComparison.Ordinal))
+            {
+                refused = exception;
+            }
+            catch (KallglotStreamException exception) when (exception.ErrorId == "message_not_sent")
+            {
+                // The dead socket itself refused it, before the loss was seen: try again until the stream waits to reconnect.
+            }
+        }
+        var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(15));
+
+        Assert.NotNull(refused);
+        Assert.Equal("message_not_sent", refused.ErrorId);
+        Assert.DoesNotContain("frame(s) not sent", refused.Message);
+        Assert.Equal(0, stream.FramesNotSent);
+        Assert.Equal(0, reconnected.FramesNotSent);
+    }
+
+    [Fact]
     public async Task A_lost_connection_is_retried_at_most_max_reconnect_attempts_times()
     {
         await using var emulator = await EmulatorScope.StartAsync();
