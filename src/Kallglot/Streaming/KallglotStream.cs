@@ -392,7 +392,11 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
             bool keep;
             lock (_stateGate)
             {
-                keep = TryAdoptLocked(next);
+                keep = TryAdoptLocked(next, mustBeLive: false);
+                if (keep)
+                {
+                    AnnounceReconnectionLocked();
+                }
             }
             if (!keep)
             {
@@ -401,7 +405,6 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 Finish(ReconnectVerdict.ClosedByClient, end);
                 return;
             }
-            AnnounceReconnection(next);
             _diagnostics.Log($"connection reopened after {gap.Attempts} attempt(s) ({Reconnects} reconnection(s) so far)");
             connection = next;
         }
@@ -412,10 +415,17 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         // Runs on the library's receive loop: an exception here would unsubscribe this handler for good.
         try
         {
-            // Only a live connection ends a gap: a message the lost one delivered late must not make it the stream's again.
-            if (Volatile.Read(ref _pendingReconnection) is not null && !connection.Ended.IsCompleted)
+            if (!connection.HasDeliveredMessage)
             {
-                AnnounceReconnection(connection);
+                connection.HasDeliveredMessage = true;
+                // Under the lock the supervisor announces under: the reconnection is buffered before this message, whoever announces it.
+                lock (_stateGate)
+                {
+                    if (_pendingReconnection is not null && TryAdoptLocked(connection, mustBeLive: true))
+                    {
+                        AnnounceReconnectionLocked();
+                    }
+                }
             }
             var streamEvent = _decoder.Decode(message, connection.LastMessageType, connection.TakeSkippedMessage(), DateTimeOffset.UtcNow);
             Accept(streamEvent, connection);
@@ -471,42 +481,36 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     }
 
     /// <summary>
-    /// Ends a gap: announces the reconnection, once, from whichever comes first, the reopened
-    /// connection's first message (so the announcement stands before it among the events) or the
-    /// supervisor seeing the connection open.
+    /// Ends a gap (under the state lock): announces the reconnection once, from whichever comes first,
+    /// the reopened connection's first message or the supervisor seeing the connection open.
     /// </summary>
-    private void AnnounceReconnection(WebSocketConnection connection)
+    private void AnnounceReconnectionLocked()
     {
-        PendingReconnection gap;
-        long framesNotSent;
-        lock (_stateGate)
+        if (_pendingReconnection is not { } gap)
         {
-            if (_pendingReconnection is null || !TryAdoptLocked(connection))
-            {
-                return;
-            }
-            gap = _pendingReconnection;
-            _pendingReconnection = null;
-            // Taken with the state turning Open under the same lock that counts a refused frame: every frame refused in
-            // this gap is in this report, and none refused after it.
-            framesNotSent = _sender.TakeNotSentSinceLastReport();
+            return;
         }
+        _pendingReconnection = null;
         var now = DateTimeOffset.UtcNow;
-        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, framesNotSent, gap.LostBecause, now));
+        // Counted with the state turning Open under the lock that counts a refused frame: every frame refused in this gap is
+        // in this report, and none refused after it. Buffered under it too (the buffer runs no continuation inline).
+        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, _sender.TakeNotSentSinceLastReport(), gap.LostBecause, now));
     }
 
     /// <summary>
     /// Makes a reopened connection the stream's (under the state lock), from the supervisor or from
     /// the connection's first message, whichever runs first: a message read proves it open, and frames
-    /// may go out on it from then on. False when the stream is closing and the connection is not wanted.
+    /// may go out on it from then on. False when the stream is closing and the connection is not wanted,
+    /// or, with <paramref name="mustBeLive"/>, when the connection has already ended (a message it
+    /// delivered late must not make it the stream's).
     /// </summary>
-    private bool TryAdoptLocked(WebSocketConnection connection)
+    private bool TryAdoptLocked(WebSocketConnection connection, bool mustBeLive)
     {
         if (ReferenceEquals(_connection, connection))
         {
             return true;
         }
-        if (_closeRequested || _state != KallglotStreamState.Reconnecting)
+        if (_closeRequested || _state != KallglotStreamState.Reconnecting || (mustBeLive && connection.Ended.IsCompleted))
         {
             return false;
         }

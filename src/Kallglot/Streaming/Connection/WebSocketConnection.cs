@@ -45,6 +45,9 @@ internal sealed class WebSocketConnection : IDisposable
     /// <summary>Whether this runtime can find a dead peer by its unanswered pings (.NET 9 and later).</summary>
     public static bool DetectsDeadPeers => KeepAliveTimeoutProperty is not null;
 
+    /// <summary>Whether a message of this connection has reached the handler; read and set only by the handler, on the receive loop.</summary>
+    public bool HasDeliveredMessage { get; set; }
+
     /// <summary>The HTTP status of a refused handshake.</summary>
     public HttpStatusCode? HandshakeStatus => _handshakeStatus;
 
@@ -79,8 +82,14 @@ internal sealed class WebSocketConnection : IDisposable
         }
         catch (Exception exception)
         {
+            var cancelled = exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
+            // Opened as the timeout fired: it may already have delivered a message, and been taken into use by it.
+            if (!cancelled && start.IsCompletedSuccessfully)
+            {
+                return connection;
+            }
             connection.Dispose();
-            if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            if (cancelled)
             {
                 throw;
             }
