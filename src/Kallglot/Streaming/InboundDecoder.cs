@@ -61,15 +61,7 @@ internal sealed class InboundDecoder
             return DecodeText(Encoding.UTF8.GetString(utf8), receivedAt);
         }
         // Nothing to mask or record: parsed from the bytes as they came, with no string made of the whole message.
-        var index = Interlocked.Increment(ref _index);
-        try
-        {
-            return EventParser.Parse(utf8, _sessionId, index, receivedAt);
-        }
-        catch (EventParseException exception)
-        {
-            return Malformed(exception, _sessionId, index, receivedAt);
-        }
+        return Parse(utf8, _sessionId, Interlocked.Increment(ref _index), receivedAt);
     }
 
     private KallglotEvent DecodeText(string received, DateTimeOffset receivedAt)
@@ -87,6 +79,19 @@ internal sealed class InboundDecoder
         try
         {
             return EventParser.Parse(text, sessionId, index, receivedAt);
+        }
+        catch (EventParseException exception)
+        {
+            return Malformed(exception, sessionId, index, receivedAt);
+        }
+    }
+
+    /// <summary>The event for a message's UTF-8 bytes (kept by the event, not copied), or malformed_event.</summary>
+    private static KallglotEvent Parse(ReadOnlyMemory<byte> utf8, string sessionId, long index, DateTimeOffset receivedAt)
+    {
+        try
+        {
+            return EventParser.Parse(utf8, sessionId, index, receivedAt);
         }
         catch (EventParseException exception)
         {

@@ -621,13 +621,14 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 remaining = deadline - DateTimeOffset.UtcNow;
                 if (remaining <= TimeSpan.Zero)
                 {
-                    if (!audioFrame)
+                    long? framesNotSent = null;
+                    if (audioFrame)
                     {
-                        throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, framesNotSent: null, EventsReceived);
+                        // Counted under the state lock: a reconnection opens under it too, so the frame is in this gap's report, never the next.
+                        _sender.CountNotSent();
+                        framesNotSent = FramesNotSent;
                     }
-                    // Counted under the state lock: a reconnection opens under it too, so the frame is in this gap's report, never the next.
-                    _sender.CountNotSent();
-                    throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, FramesNotSent, EventsReceived);
+                    throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, framesNotSent, EventsReceived);
                 }
             }
             // Between a loss and the policy's decision the state still says open: a short bounded wait for the next change.

@@ -71,8 +71,7 @@ internal sealed class OutboundFrameSender : IDisposable
             catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
             {
                 CountNotSent();
-                throw new KallglotStreamException("frame_not_sent", KallglotErrorKind.Connection,
-                    $"Audio frame {sequence} could not be sent on session {_sessionId}: the connection broke ({exception.Message}). {FramesNotSent} frame(s) not sent so far.", exception);
+                throw StreamFailures.FrameBroken(_sessionId, sequence, FramesNotSent, exception);
             }
             Interlocked.Exchange(ref _sequence, sequence);
             Interlocked.Increment(ref _framesSent);
@@ -103,8 +102,7 @@ internal sealed class OutboundFrameSender : IDisposable
             }
             catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
             {
-                throw new KallglotStreamException("message_not_sent", KallglotErrorKind.Connection,
-                    $"The message could not be sent on session {_sessionId}: the connection broke ({exception.Message}). Send it again once the stream has reconnected.", exception);
+                throw StreamFailures.MessageBroken(_sessionId, exception);
             }
             _recorder?.Write("out", json);
         }

@@ -67,6 +67,16 @@ internal static class StreamFailures
     public static KallglotStreamException CannotSend(string what, string advice, long eventsReceived) =>
         new("stream_closed", KallglotErrorKind.InvalidOperation, $"Cannot send: {what}. {advice}") { RecommendedAction = advice, EventsReceived = eventsReceived };
 
+    /// <summary>An audio frame whose send the connection broke under; <paramref name="framesNotSent"/> includes it.</summary>
+    public static KallglotStreamException FrameBroken(string sessionId, long sequence, long framesNotSent, Exception exception) =>
+        new("frame_not_sent", KallglotErrorKind.Connection,
+            $"Audio frame {sequence} could not be sent on session {sessionId}: the connection broke ({Redactor.Redact(exception.Message)}). {framesNotSent} frame(s) not sent so far.", exception);
+
+    /// <summary>A JSON message whose send the connection broke under.</summary>
+    public static KallglotStreamException MessageBroken(string sessionId, Exception exception) =>
+        new("message_not_sent", KallglotErrorKind.Connection,
+            $"The message could not be sent on session {sessionId}: the connection broke ({Redactor.Redact(exception.Message)}). Send it again once the stream has reconnected.", exception);
+
     /// <summary>A send that waited <paramref name="waited"/> for a lost connection to be reopened, in vain.</summary>
     /// <param name="sessionId">For the message.</param>
     /// <param name="waited">How long the send waited.</param>

@@ -15,6 +15,13 @@ namespace Kallglot.Tests.Streaming;
 /// </summary>
 public sealed class ServerBehaviourTests
 {
+    // A gap long enough to send into, and a send that refuses at once rather than waiting for the connection to reopen.
+    private static KallglotStreamOptions ReopensSlowlyAndSendsOnlyWhenOpen() => new()
+    {
+        ReconnectDelay = TimeSpan.FromMilliseconds(400),
+        SendReconnectWait = TimeSpan.Zero,
+    };
+
     [Fact]
     public async Task A_server_that_closes_at_once_after_session_ended_and_accepts_reconnects_sees_one_connection()
     {
@@ -147,11 +154,7 @@ public sealed class ServerBehaviourTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions
-        {
-            ReconnectDelay = TimeSpan.FromMilliseconds(400),
-            SendReconnectWait = TimeSpan.Zero,
-        });
+        await using var stream = await KallglotStream.ConnectAsync(session, ReopensSlowlyAndSendsOnlyWhenOpen());
         await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"before the drop"}""");
         await stream.NextOfTypeAsync<TranscriptPartialEvent>();
 
@@ -187,11 +190,7 @@ public sealed class ServerBehaviourTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions
-        {
-            ReconnectDelay = TimeSpan.FromMilliseconds(400),
-            SendReconnectWait = TimeSpan.Zero,
-        });
+        await using var stream = await KallglotStream.ConnectAsync(session, ReopensSlowlyAndSendsOnlyWhenOpen());
         await stream.NextOfTypeAsync<SessionReadyEvent>();
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });

@@ -48,13 +48,13 @@ internal sealed class GuardedWebSocket : WebSocket
     /// <inheritdoc />
     public override string? SubProtocol => _inner.SubProtocol;
 
-    /// <summary>The size of the message just skipped for being over the limit, once; null when the last message was whole.</summary>
     /// <summary>
     /// The type of the message whose last chunk was just read. The library's receive loop reads a whole
     /// message, then hands it on before it reads again, so while a message is handled this is its type.
     /// </summary>
     public WebSocketMessageType LastMessageType => _lastMessageType;
 
+    /// <summary>The size of the message just skipped for being over the limit, once; null when the last message was whole.</summary>
     public long? TakeSkippedMessage()
     {
         var skipped = Interlocked.Exchange(ref _skippedMessageBytes, 0);
