@@ -36,8 +36,9 @@ AfterAll {
 
 Describe 'Send-KallglotAudio' {
     It 'sends a WAV as the frames its duration implies and returns a summary with -PassThru' {
-        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        # Written before the session exists: this emulator ends a session idle for a second, and on a loaded machine writing the tone can take longer.
         $wav = New-ToneWav (Join-Path $TestDrive 'stereo-44k.wav') -Rate 44100 -Channels 2 -Seconds 2
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
 
         $summary = $stream | Send-KallglotAudio -Path $wav -Speaker agent -NoPacing -PassThru
 
