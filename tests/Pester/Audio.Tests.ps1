@@ -91,7 +91,11 @@ Describe 'Send-KallglotAudio' {
 
     Context 'refuses bad input before sending anything' {
         BeforeAll {
+            # One stream serves the whole context, which takes longer than this file's one-second idle timeout on a loaded machine:
+            # the -WhatIf case needs it still open. The emulator takes the timeout of a stream when the stream connects.
+            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 600 } | Out-Null
             $script:stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 1 } | Out-Null
             $script:good = New-ToneWav (Join-Path $TestDrive 'good.wav')
         }
         AfterAll {
@@ -137,9 +141,9 @@ Describe 'Send-KallglotAudio' {
     }
 
     It 'sends headerless mu-law with -Encoding MuLaw, the last frame padded' {
-        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
         $raw = Join-Path $TestDrive 'call.ulaw'
         [System.IO.File]::WriteAllBytes($raw, [byte[]]::new(800) + 0xFF)
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
 
         $summary = $stream | Send-KallglotAudio -Path $raw -Encoding MuLaw -NoPacing -PassThru
 

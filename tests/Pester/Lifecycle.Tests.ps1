@@ -103,17 +103,18 @@ Describe 'Stream lifecycle against other servers' {
         }
 
         It 'a peer that stops answering pings is found within a few -KeepAliveSec and the stream reconnects' {
-            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -KeepAliveSec 1
+            # Two seconds, as in the core's twin of this test: on a loaded machine a pong that is merely late must not count as a dead peer.
+            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -KeepAliveSec 2
             Invoke-SessionControl $stream.SessionId 'unresponsive'
 
             $reconnected = Receive-KallglotStream $stream -Wait -TimeoutSec 30 | Where-Object Type -eq 'stream.reconnected' | Select-Object -First 1
 
             $reconnected | Should -BeOfType ([Kallglot.Streaming.Events.StreamReconnectedEvent])
             $reconnected.Attempts | Should -Be 1
-            $reconnected.LostBecause | Should -Not -BeNullOrEmpty
+            $reconnected.LostBecause | Should -Match 'Pong' -Because 'the connection was given up for the unanswered ping'
             ($reconnected | Format-Table | Out-String) | Should -Match 'stream\.reconnected'
             $stream.State | Should -Be 'Open'
-            (Get-EmulatorSession $stream.SessionId).handshakes | Should -Be 2
+            (Get-EmulatorSession $stream.SessionId).handshakes | Should -BeGreaterOrEqual 2
             $stream | Disconnect-KallglotStream
         }
 

@@ -2,8 +2,9 @@
 # process jobs and (local stand-ins for) remote hosts, with the session ledger as the one report.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
-    # Sessions end a second after their audio, as calls hang up: each batch runs to its calls' end.
-    $script:emulator = Start-KallglotEmulator -IdleTimeoutSeconds 1
+    # Sessions end three seconds after their audio, as calls hang up: each batch runs to its calls' end. Not one second: a fresh
+    # job process pays its first send's compilation between connecting and the first frame, which on a loaded machine can take that long.
+    $script:emulator = Start-KallglotEmulator -IdleTimeoutSeconds 3
     $script:batchScript = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/Invoke-KallglotCallBatch.ps1')).Path
     $script:moduleManifest = (Resolve-Path $modulePath).Path
     # 0.8 s of tone, then the 0.6 s of silence that ends an utterance and some: 80 frames.

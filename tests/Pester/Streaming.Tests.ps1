@@ -163,7 +163,8 @@ Describe 'Connect-KallglotStream, Receive-KallglotStream, Disconnect-KallglotStr
 
 Describe 'Stream token lifetime' {
     BeforeAll {
-        $script:shortLived = Start-KallglotEmulator -TokenTtlSeconds 2
+        # Long enough for a fresh emulator's first handshake on a loaded machine; the tests wait for the expiry, never sleep.
+        $script:shortLived = Start-KallglotEmulator -TokenTtlSeconds 5
         $script:connect = 'Kallglot.PowerShell.Commands.ConnectKallglotStreamCommand'
     }
     AfterAll { $shortLived | Stop-KallglotEmulator }

@@ -95,7 +95,8 @@ public sealed class FramePacerTests : IDisposable
         // Off xunit's context, as the module's awaits are: the context would otherwise queue every continuation behind the batch.
         var finishedWhenReleased = await Task.Run(async () =>
         {
-            var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);
+            // A second ahead: all 500 must be registered before it, or the late ones would complete, and spin, on this thread.
+            var due = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
             var finished = 0;
             var batch = Enumerable.Range(0, 500).Select(async _ =>
             {
@@ -135,17 +136,20 @@ public sealed class FramePacerTests : IDisposable
     public async Task A_cancelled_wait_ends_at_once_and_the_others_keep_their_deadlines()
     {
         using var cancellation = new CancellationTokenSource();
-        var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5);
+        var due = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         var cancelled = _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 60), cancellation.Token).AsTask();
         var kept = _pacer.WaitUntilAsync(due).AsTask();
+        // Each wait's end is timed where it happens, not when this test gets to look: on a loaded machine that can be much later.
+        var cancelledAt = cancelled.ContinueWith(_ => Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
+        var keptAt = kept.ContinueWith(_ => Stopwatch.GetTimestamp(), TaskContinuationOptions.ExecuteSynchronously);
 
         cancellation.Cancel();
 
         var exception = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(cancellation.Token, exception.CancellationToken);
-        Assert.False(kept.IsCompleted);
+        Assert.True(await cancelledAt < due, "the cancelled wait ended only after the other's deadline, not at once");
         await kept;
-        Assert.True(Stopwatch.GetTimestamp() >= due - _pacer.ReleaseWindow);
+        Assert.True(await keptAt >= due - _pacer.ReleaseWindow, "the wait that was not cancelled ended before its deadline");
     }
 
     [Fact]

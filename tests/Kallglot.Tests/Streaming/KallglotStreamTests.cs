@@ -238,11 +238,14 @@ public sealed class KallglotStreamTests
         await using var stream = await ConnectedPastReadyAsync(emulator);
 
         // Speech to the last frame: no trailing silence ever ends the utterance.
-        foreach (var frame in ToneFrames.Utterance(TimeSpan.FromSeconds(0.8), TimeSpan.Zero))
+        var speech = ToneFrames.Utterance(TimeSpan.FromSeconds(0.8), TimeSpan.Zero).ToArray();
+        foreach (var frame in speech)
         {
             await stream.SendAudioAsync(frame, "caller");
         }
         await stream.NextOfTypeAsync<TranscriptPartialEvent>();
+        // Every frame read before the emulator's time moves: one read after the clock ran ahead would begin a second utterance.
+        await emulator.WaitForSessionAsync(stream.SessionId, s => s.GetProperty("framesReceived").GetInt64() == speech.Length);
         using var stopClock = new CancellationTokenSource();
         var advancing = Task.Run(async () =>
         {
