@@ -47,6 +47,8 @@ Describe 'Send-KallglotAudio' {
         $summary.Bytes | Should -Be 16000
         $summary.AudioDuration | Should -Be ([TimeSpan]::FromSeconds(2))
         $summary.SourceFormat | Should -Match 'PCM 16-bit 44100 Hz stereo'
+        $summary.Pacing | Should -BeNullOrEmpty -Because 'an unpaced send has no schedule to keep'
+        ($summary | Format-Table | Out-String) | Should -Match 'unpaced'
         Wait-Until -Because 'the emulator to count the frames' {
             (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)" -Method GET).framesReceived -eq 100
         }
@@ -56,8 +58,8 @@ Describe 'Send-KallglotAudio' {
     It 'plays a file in the background while Receive-KallglotStream prints live, and writes the translated audio as a valid WAV' {
         $out = Join-Path $TestDrive 'translated.wav'
 
-        $events = New-KallglotSession -PhoneNumber '+14155550100' -TargetLanguage es | Connect-KallglotStream |
-            Send-KallglotAudio -Path $sample -Background -NoPacing |
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' -TargetLanguage es | Connect-KallglotStream
+        $events = $stream | Send-KallglotAudio -Path $sample -Background -NoPacing |
             Receive-KallglotStream -Wait -TimeoutSec 60 -AudioOutputPath $out
 
         $finals = $events | Where-Object Type -eq 'transcript.final'
@@ -74,6 +76,28 @@ Describe 'Send-KallglotAudio' {
         $wav.DataSize | Should -Be $wav.DataOnDisk
         $audioEvents = @($events | Where-Object Type -eq 'audio.output')
         $wav.DataSize | Should -Be (($audioEvents | Measure-Object { $_.Payload.Length } -Sum).Sum * 2)
+        Wait-Until -Because 'the send to finish' { $stream.BackgroundSends[0].Status -ne 'Playing' }
+        $stream.BackgroundSends[0].Progress.Percent | Should -Be 100 -Because 'the whole file was sent, whatever its header let the reader estimate'
+    }
+
+    It 'reports each background send on its stream: its status and, once sent in real time, how far its frames left from their schedule' {
+        $wav = New-ToneWav (Join-Path $TestDrive 'short.wav') -Rate 8000 -Seconds 0.4 -SilenceSeconds 0.2
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+
+        $null = $stream | Send-KallglotAudio -Path $wav -Background | Receive-KallglotStream -Wait -TimeoutSec 60
+        Wait-Until -Because 'the send to finish' { $stream.BackgroundSends[0].Status -ne 'Playing' }
+
+        $send = $stream.BackgroundSends[0]
+        $send.Status | Should -Be 'Sent'
+        $send.Result | Should -BeOfType ([Kallglot.Audio.AudioSendResult])
+        $send.Result.Frames | Should -Be 30
+        $send.Result.Pacing.Frames | Should -Be 30 -Because 'every paced frame is measured against its schedule'
+        $send.Result.Pacing.Max | Should -BeGreaterOrEqual $send.Result.Pacing.P99
+        # As docs/scaling.md gathers the sends of many streams into one figure.
+        [Kallglot.Pacing.PacingDeviation]::Combine([Kallglot.Pacing.PacingDeviation[]] $stream.BackgroundSends.Result.Pacing).Frames | Should -Be 30
+        $table = $stream.BackgroundSends | Format-Table | Out-String
+        $table | Should -Match 'short\.wav\s+caller\s+Sent\s+100%\s+\d+\.\d\d ms'
+        $stream | Disconnect-KallglotStream
     }
 
     It 'keeps the WAV header valid when the receive is stopped midway' {

@@ -294,4 +294,21 @@ Describe 'Every table the demo and README show fits 80 columns' {
         Assert-FitsEightyColumns $reconnected -Headers 'Time', 'Type', 'GapMs', 'Attempts', 'NotSent'
         $stream | Disconnect-KallglotStream
     }
+
+    It 'the summary of an hour of audio sent in real time, and of the background sends of a stream' {
+        $pacing = [Kallglot.Pacing.PacingDeviation]::new()
+        $pacing.Add([TimeSpan]::FromMilliseconds(12.5))
+        $summary = [Kallglot.Audio.AudioSendResult]@{
+            SessionId = 'sess_83fcd0b6c042a19c5bf7bc12'; Path = '/calls/a-long-recording-of-a-call.wav'; SourceFormat = 'PCM 16-bit 8000 Hz mono'
+            Speaker = 'caller'; Frames = 180000; Bytes = 28800000; AudioDuration = [TimeSpan]::FromHours(1); Elapsed = [TimeSpan]::FromSeconds(3600.4)
+            Paced = $true; Pacing = $pacing
+        }
+
+        Assert-FitsEightyColumns $summary -Headers 'SessionId', 'Speaker', 'Frames', 'Audio', 'Elapsed', 'Pacing p99'
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        $null = $stream | Send-KallglotAudio -Path (New-ToneWav (Join-Path $TestDrive 'a-call-recorded-with-a-long-name.wav') -Rate 8000 -Seconds 0.2) -Background -NoPacing
+        Wait-Until -Because 'the send to finish' { $stream.BackgroundSends[0].Status -ne 'Playing' }
+        Assert-FitsEightyColumns $stream.BackgroundSends -Headers 'File', 'Speaker', 'Status', 'Done', 'Pacing p99'
+        $stream | Disconnect-KallglotStream
+    }
 }

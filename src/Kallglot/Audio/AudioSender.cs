@@ -63,7 +63,9 @@ public static class AudioSender
             // The last frame's continuation ran on the pacer's thread: whatever awaits this send's end must not.
             await Task.Yield();
         }
-        progress?.Invoke(new AudioSendProgress(frames, Math.Max(frames, reader.TotalFrames), frames * reader.FrameDuration, reader.Duration, elapsed));
+        // The file is read to its end: the frames sent are its total, whatever the estimate from its header said (a resampled
+        // file's can be one off), so a finished send reads 100 %.
+        progress?.Invoke(new AudioSendProgress(frames, frames, frames * reader.FrameDuration, reader.Duration, elapsed));
         return new AudioSendResult
         {
             SessionId = stream.SessionId,

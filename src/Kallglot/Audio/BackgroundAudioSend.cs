@@ -28,6 +28,22 @@ public sealed class BackgroundAudioSend
     /// <summary>True once it has ended, sent or not.</summary>
     public bool IsCompleted => Completion.IsCompleted;
 
+    /// <summary>Playing until it ends; then sent, failed or cancelled.</summary>
+    public BackgroundSendStatus Status => Completion switch
+    {
+        { IsCompletedSuccessfully: true } => BackgroundSendStatus.Sent,
+        { IsFaulted: true } => BackgroundSendStatus.Failed,
+        { IsCanceled: true } => BackgroundSendStatus.Cancelled,
+        _ => BackgroundSendStatus.Playing,
+    };
+
+    /// <summary>
+    /// What was sent, once the whole file has been (frames, timing and, when paced, each frame's deviation from its schedule
+    /// in <see cref="AudioSendResult.Pacing"/>); null while it plays, and when it failed or was stopped. A property rather than
+    /// <see cref="Completion"/>'s result, so that a script reads it without touching the task.
+    /// </summary>
+    public AudioSendResult? Result => Completion is { IsCompletedSuccessfully: true } completion ? completion.Result : null;
+
     /// <summary>Stops sending.</summary>
     public void Cancel()
     {
@@ -44,5 +60,5 @@ public sealed class BackgroundAudioSend
     internal void Report(AudioSendProgress progress) => Volatile.Write(ref _progress, progress);
 
     /// <inheritdoc />
-    public override string ToString() => $"{System.IO.Path.GetFileName(Path)} as {Speaker}: {(Completion.IsCompletedSuccessfully ? "sent" : Completion.IsFaulted ? "failed" : Completion.IsCanceled ? "cancelled" : $"{Progress?.Percent ?? 0}%")}";
+    public override string ToString() => $"{System.IO.Path.GetFileName(Path)} as {Speaker}: {(Status == BackgroundSendStatus.Playing ? $"{Progress?.Percent ?? 0}%" : Status.ToString().ToLowerInvariant())}";
 }

@@ -84,6 +84,9 @@ public sealed class AudioSenderTests : IDisposable
         Assert.Equal("caller", final.Speaker);
         Assert.Equal(80, result.Frames);
         Assert.Same(send, Assert.Single(stream.BackgroundSends));
+        Assert.Equal(BackgroundSendStatus.Sent, send.Status);
+        Assert.Same(result, send.Result);
+        Assert.Equal(100, send.Progress!.Percent);
     }
 
     [Fact]
@@ -109,6 +112,8 @@ public sealed class AudioSenderTests : IDisposable
         Assert.Contains("long.wav", error.Message);
         Assert.Contains("frame_not_sent", (await Assert.ThrowsAsync<KallglotStreamException>(() => send.Completion)).ErrorId);
         Assert.Equal(1, stream.FramesNotSent);
+        Assert.Equal(BackgroundSendStatus.Failed, send.Status);
+        Assert.Null(send.Result);
     }
 
     [Fact]
@@ -148,5 +153,7 @@ public sealed class AudioSenderTests : IDisposable
 
         Assert.False(stream.HasActiveWork);
         Assert.True(send.Completion.IsCanceled);
+        Assert.Equal(BackgroundSendStatus.Cancelled, send.Status);
+        Assert.Null(send.Result);
     }
 }
