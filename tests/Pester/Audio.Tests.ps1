@@ -77,12 +77,16 @@ Describe 'Send-KallglotAudio' {
         $audioEvents = @($events | Where-Object Type -eq 'audio.output')
         $wav.DataSize | Should -Be (($audioEvents | Measure-Object { $_.Payload.Length } -Sum).Sum * 2)
         Wait-Until -Because 'the send to finish' { $stream.BackgroundSends[0].Status -ne 'Playing' }
+        $stream.BackgroundSends[0].Status | Should -Be 'Sent'
         $stream.BackgroundSends[0].Progress.Percent | Should -Be 100 -Because 'the whole file was sent, whatever its header let the reader estimate'
     }
 
     It 'reports each background send on its stream: its status and, once sent in real time, how far its frames left from their schedule' {
         $wav = New-ToneWav (Join-Path $TestDrive 'short.wav') -Rate 8000 -Seconds 0.4 -SilenceSeconds 0.2
+        # Three seconds idle, not this file's one: a loaded machine may take that long to start the first paced send of the process.
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 3 } | Out-Null
         $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 1 } | Out-Null
 
         $null = $stream | Send-KallglotAudio -Path $wav -Background | Receive-KallglotStream -Wait -TimeoutSec 60
         Wait-Until -Because 'the send to finish' { $stream.BackgroundSends[0].Status -ne 'Playing' }
@@ -94,7 +98,10 @@ Describe 'Send-KallglotAudio' {
         $send.Result.Pacing.Frames | Should -Be 30 -Because 'every paced frame is measured against its schedule'
         $send.Result.Pacing.Max | Should -BeGreaterOrEqual $send.Result.Pacing.P99
         # As docs/scaling.md gathers the sends of many streams into one figure.
-        [Kallglot.Pacing.PacingDeviation]::Combine([Kallglot.Pacing.PacingDeviation[]] $stream.BackgroundSends.Result.Pacing).Frames | Should -Be 30
+        $combined = [Kallglot.Pacing.PacingDeviation]::Combine([Kallglot.Pacing.PacingDeviation[]] @($stream.BackgroundSends.Result.Pacing))
+        $combined.Frames | Should -Be 30
+        ($combined | Format-Table | Out-String) | Should -Match '\s30\s+\d+\.\d\d ms\s+\d+\.\d\d ms\s+\d+\.\d\d ms'
+        [Kallglot.Pacing.PacingDeviation]::Combine([Kallglot.Pacing.PacingDeviation[]] @()).Frames | Should -Be 0 -Because 'a batch with no paced send gives an empty figure, not an error'
         $table = $stream.BackgroundSends | Format-Table | Out-String
         $table | Should -Match 'short\.wav\s+caller\s+Sent\s+100%\s+\d+\.\d\d ms'
         $stream | Disconnect-KallglotStream

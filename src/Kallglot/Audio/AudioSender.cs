@@ -64,8 +64,8 @@ public static class AudioSender
             await Task.Yield();
         }
         // The file is read to its end: the frames sent are its total, whatever the estimate from its header said (a resampled
-        // file's can be one off), so a finished send reads 100 %.
-        progress?.Invoke(new AudioSendProgress(frames, frames, frames * reader.FrameDuration, reader.Duration, elapsed));
+        // file's can be one off), so a finished send reads 100 % and all of its audio.
+        progress?.Invoke(new AudioSendProgress(frames, frames, frames * reader.FrameDuration, frames * reader.FrameDuration, elapsed));
         return new AudioSendResult
         {
             SessionId = stream.SessionId,

@@ -9,9 +9,12 @@ public enum BackgroundSendStatus
     /// <summary>The whole file was sent.</summary>
     Sent,
 
-    /// <summary>Stopped by an error (the stream failed or ended under it).</summary>
+    /// <summary>
+    /// Stopped by an error of its own while its stream lived on (a frame that could not be sent through a reconnection
+    /// that took too long); the stream also reports it as an audio_send_failed error event.
+    /// </summary>
     Failed,
 
-    /// <summary>Stopped on request, or because its stream was closed.</summary>
+    /// <summary>Stopped by <see cref="BackgroundAudioSend.Cancel"/>, or because its stream was closed, its session ended or the stream failed (the stream reports that).</summary>
     Cancelled,
 }
