@@ -143,12 +143,12 @@ Describe 'Files a user already has are never destroyed without asking' {
         $path = Join-Path $TestDrive 'grow.jsonl'
         foreach ($i in 1, 2) {
             $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -RecordPath $path -Append
-            Wait-Until -Because 'session.ready' { $stream.EventsReceived -ge 1 }
+            Wait-Until -Because 'session.ready, recorded' { $stream.EventsPending -ge 1 }
             $stream | Disconnect-KallglotStream
         }
         $appended = @(Get-Content $path | ConvertFrom-Json | Where-Object { $_.frame.type -eq 'session.ready' }).Count
         $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream -RecordPath $path -Force
-        Wait-Until -Because 'session.ready' { $stream.EventsReceived -ge 1 }
+        Wait-Until -Because 'session.ready, recorded' { $stream.EventsPending -ge 1 }
         $stream | Disconnect-KallglotStream
 
         $appended | Should -Be 2
@@ -282,8 +282,9 @@ Describe 'Every table the demo and README show fits 80 columns' {
         # Dropped only once the final is in: a drop that overtook it would lose it on the server's side.
         Wait-Until -Because 'the final to arrive after session.ready' { $stream.EventsReceived -ge 2 }
         Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/drop" | Out-Null
-        # Announced (stream.reconnected) with the first message of the new connection, a moment after Reconnects counts it.
-        Wait-Until -Because 'the reconnection, announced' { $stream.Reconnects -eq 1 -and $stream.EventsReceived -ge 3 }
+        # EventsPending, not EventsReceived: an event is counted received as it is read off the socket, a moment before it can be
+        # read from the stream. The announcement follows the final and precedes the new connection's session.ready.
+        Wait-Until -Because 'the reconnection, announced' { $stream.Reconnects -eq 1 -and $stream.EventsPending -ge 3 }
         $events = @(Receive-KallglotStream $stream)
         $final = $events | Where-Object Type -eq 'transcript.final'
         $reconnected = $events | Where-Object Type -eq 'stream.reconnected'

@@ -82,7 +82,7 @@ Describe 'Connect-KallglotStream, Receive-KallglotStream, Disconnect-KallglotStr
     It 'returns without -Wait with just the events buffered now' {
         $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
         Send-EmulatorEvents $stream.SessionId '{"type":"transcript.partial","text":"one"}'
-        Wait-Until -Because 'two events to arrive' { $stream.EventsReceived -ge 2 }
+        Wait-Until -Because 'two events to be buffered' { $stream.EventsPending -ge 2 }
 
         $first = @(Receive-KallglotStream $stream)
         $second = @(Receive-KallglotStream $stream)

@@ -28,10 +28,13 @@ internal sealed class EventBuffer
     }
 
     /// <summary>Bytes held by unread events (an estimate of their memory).</summary>
-    public long BytesHeld => Interlocked.Read(ref _bytes);
+    public long BytesHeld => Math.Max(0, Interlocked.Read(ref _bytes));
 
-    /// <summary>Unread events.</summary>
-    public int Count => Volatile.Read(ref _count);
+    /// <summary>
+    /// Unread events, all readable now: an event is counted only once it is in the channel (a reader that takes it first
+    /// leaves the count a moment below zero, shown as zero), so a script that waits for this many events finds them there.
+    /// </summary>
+    public int Count => Math.Max(0, Volatile.Read(ref _count));
 
     /// <summary>audio.output events dropped because the unread events were over the bound.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -48,17 +51,15 @@ internal sealed class EventBuffer
             Interlocked.Increment(ref _dropped);
             return false;
         }
+        if (!_channel.Writer.TryWrite(streamEvent))
+        {
+            Interlocked.Increment(ref _undelivered);
+            return false;
+        }
         Interlocked.Add(ref _bytes, size);
         Interlocked.Increment(ref _count);
-        if (_channel.Writer.TryWrite(streamEvent))
-        {
-            Volatile.Read(ref _changed)?.Invoke();
-            return true;
-        }
-        Interlocked.Add(ref _bytes, -size);
-        Interlocked.Decrement(ref _count);
-        Interlocked.Increment(ref _undelivered);
-        return false;
+        Volatile.Read(ref _changed)?.Invoke();
+        return true;
     }
 
     /// <summary>True once, after the first drop: the moment to warn.</summary>

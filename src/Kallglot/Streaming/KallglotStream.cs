@@ -117,7 +117,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     /// <summary>Events received so far (all types, including those already read and the client's own).</summary>
     public long EventsReceived => _decoder.EventsReceived;
 
-    /// <summary>Events received and not yet read.</summary>
+    /// <summary>Events received and not yet read, every one of them readable now (<see cref="EventsReceived"/> counts an event as it comes off the socket, a moment before it is buffered).</summary>
     public int EventsPending => _buffer.Count;
 
     /// <summary>Memory held by unread events, in bytes (an estimate).</summary>
