@@ -5,6 +5,13 @@ BeforeAll {
     $script:send = 'Kallglot.PowerShell.Commands.SendKallglotAudioCommand'
     $script:sample = Join-Path $PSScriptRoot '../../examples/sample-call.wav'
 
+    function Connect-StreamIdlingAfter([int] $Seconds) {
+        # A stream whose session idles out after $Seconds, not this file's one: the emulator takes the timeout when a stream connects.
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = $Seconds } | Out-Null
+        try { New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream }
+        finally { Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 1 } | Out-Null }
+    }
+
     function Get-WavLayout([string] $Path) {
         # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk.
         $bytes = [System.IO.File]::ReadAllBytes($Path)
@@ -83,10 +90,8 @@ Describe 'Send-KallglotAudio' {
 
     It 'reports each background send on its stream: its status and, once sent in real time, how far its frames left from their schedule' {
         $wav = New-ToneWav (Join-Path $TestDrive 'short.wav') -Rate 8000 -Seconds 0.4 -SilenceSeconds 0.2
-        # Three seconds idle, not this file's one: a loaded machine may take that long to start the first paced send of the process.
-        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 3 } | Out-Null
-        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
-        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 1 } | Out-Null
+        # A loaded machine may take a second to start the first paced send of the process.
+        $stream = Connect-StreamIdlingAfter -Seconds 3
 
         $null = $stream | Send-KallglotAudio -Path $wav -Background | Receive-KallglotStream -Wait -TimeoutSec 60
         Wait-Until -Because 'the send to finish' { $stream.BackgroundSends[0].Status -ne 'Playing' }
@@ -122,11 +127,8 @@ Describe 'Send-KallglotAudio' {
 
     Context 'refuses bad input before sending anything' {
         BeforeAll {
-            # One stream serves the whole context, which takes longer than this file's one-second idle timeout on a loaded machine:
-            # the -WhatIf case needs it still open. The emulator takes the timeout of a stream when the stream connects.
-            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 600 } | Out-Null
-            $script:stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
-            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 1 } | Out-Null
+            # One stream serves the whole context, which takes longer than a second on a loaded machine: the -WhatIf case needs it open.
+            $script:stream = Connect-StreamIdlingAfter -Seconds 600
             $script:good = New-ToneWav (Join-Path $TestDrive 'good.wav')
         }
         AfterAll {
