@@ -12,6 +12,13 @@ BeforeAll {
         finally { Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 1 } | Out-Null }
     }
 
+    function Get-Scheduling([string] $StatPath) {
+        # A Linux thread's scheduling from its /proc stat. The fields after the command name (in parentheses, and it may hold spaces): nice is field 19, rt_priority 40, policy 41.
+        $stat = Get-Content $StatPath -Raw
+        $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+        [pscustomobject]@{ Nice = [int]$fields[16]; RealTimePriority = [int]$fields[37]; Policy = [int]$fields[38] }
+    }
+
     function Get-WavLayout([string] $Path) {
         # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk.
         $bytes = [System.IO.File]::ReadAllBytes($Path)
@@ -109,6 +116,31 @@ Describe 'Send-KallglotAudio' {
         [Kallglot.Pacing.PacingDeviation]::Combine([Kallglot.Pacing.PacingDeviation[]] @()).Frames | Should -Be 0 -Because 'a batch with no paced send gives an empty figure, not an error'
         $table = $stream.BackgroundSends | Format-Table | Out-String
         $table | Should -Match 'short\.wav\s+caller\s+Sent\s+100%\s+\d+\.\d\d ms'
+        $stream | Disconnect-KallglotStream
+    }
+
+    It 'says with -Verbose at what priority its frames are paced, as Linux reports the pacing thread (reads /proc, so Linux only)' -Skip:(-not $IsLinux) {
+        $wav = New-ToneWav (Join-Path $TestDrive 'brief.wav') -Rate 8000 -Seconds 0.2
+        $stream = Connect-StreamIdlingAfter -Seconds 3
+
+        $said = $stream | Send-KallglotAudio -Path $wav -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+
+        $line = @($said | ForEach-Object Message | Where-Object { $_ -like 'Frames are paced by a thread at *' })
+        $line | Should -HaveCount 1
+        # .NET names the thread; Linux keeps the first 15 characters of the name. A thread may end while the list is read.
+        $task = Get-ChildItem "/proc/$PID/task" | Where-Object { (Get-Content "$($_.FullName)/comm" -ErrorAction SilentlyContinue) -like 'Kallglot frame*' }
+        $task | Should -HaveCount 1 -Because 'one pacer thread serves every stream of the process'
+        $pacer = Get-Scheduling "$($task.FullName)/stat"
+        $process = Get-Scheduling "/proc/$PID/stat"
+        if ($pacer.Policy -eq 1) {
+            $line[0] | Should -Match "real-time priority \(SCHED_FIFO $($pacer.RealTimePriority)\)"
+        } elseif ($pacer.Nice -lt $process.Nice) {
+            $line[0] | Should -Match "raised priority \(nice $($pacer.Nice)\)"
+        } elseif ($env:KALLGLOT_PACER_PRIORITY -eq 'Normal') {
+            $line[0] | Should -Match 'normal priority: KALLGLOT_PACER_PRIORITY is Normal'
+        } else {
+            $line[0] | Should -Match 'normal priority: .*(LimitRTPRIO=10|does not implement scheduling policies)'
+        }
         $stream | Disconnect-KallglotStream
     }
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Kallglot.Audio;
 using Kallglot.Errors;
+using Kallglot.Pacing;
 using Kallglot.Streaming;
 
 namespace Kallglot.PowerShell.Commands;
@@ -84,6 +85,11 @@ public sealed class SendKallglotAudioCommand : KallglotCmdlet
 
         Completion.SeenValues.AddSpeaker(Speaker);
         WriteVerbose($"Sending {path} ({reader.SourceFormat}, {reader.Duration.TotalSeconds:0.0} s) as '{Speaker}' in {reader.TotalFrames} frames of {FrameMilliseconds} ms{(NoPacing ? ", unpaced" : ", in real time")}.");
+        if (!NoPacing)
+        {
+            var pacer = FramePacer.Shared.Priority;
+            WriteVerbose($"Frames are paced by a thread at {pacer}: {pacer.Reason}.");
+        }
         if (Background)
         {
             var send = Stream.StartBackgroundSend(reader, Speaker, paced: !NoPacing);

@@ -3,14 +3,19 @@ using System.Globalization;
 namespace Kallglot.Pacing;
 
 /// <summary>
-/// How far paced frames left from their schedule, early or late: a histogram in steps of 0.05 ms,
-/// so that the deviations of many sends (hundreds of streams) can be combined into one percentile.
+/// How far paced frames left from their schedule, early or late: a histogram in steps of 0.05 ms up to
+/// 50 ms and of 5 ms from there to a second, so that the deviations of many sends (hundreds of streams)
+/// can be combined into one percentile, and an overloaded machine's tail still reads as a figure.
 /// </summary>
 public sealed class PacingDeviation
 {
     private const double StepMilliseconds = 0.05;
     private const int Steps = 1000;
-    private readonly int[] _counts = new int[Steps + 1];
+    private const double FineMilliseconds = Steps * StepMilliseconds;
+    private const double CoarseStepMilliseconds = 5;
+    private const int CoarseSteps = 190;
+    private const int Top = Steps + CoarseSteps;
+    private readonly int[] _counts = new int[Top + 1];
     private double _maxMilliseconds;
     private double _sumLatenessMilliseconds;
 
@@ -51,7 +56,7 @@ public sealed class PacingDeviation
         return combined;
     }
 
-    /// <summary>The deviation that <paramref name="percent"/> of the frames stayed within (to the step of 0.05 ms above it).</summary>
+    /// <summary>The deviation that <paramref name="percent"/> of the frames stayed within (to the step above it: 0.05 ms up to 50 ms, 5 ms up to a second, beyond that the largest seen).</summary>
     public TimeSpan Percentile(double percent)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(percent, 0);
@@ -67,19 +72,20 @@ public sealed class PacingDeviation
             seen += _counts[i];
             if (seen >= Math.Max(1, rank))
             {
-                // The top step holds everything over 50 ms: its upper bound is the largest seen.
-                return i == Steps ? Max : TimeSpan.FromMilliseconds(Math.Min(_maxMilliseconds, (i + 1) * StepMilliseconds));
+                // The top step holds everything over a second: its upper bound is the largest seen.
+                return i == Top ? Max : TimeSpan.FromMilliseconds(Math.Min(_maxMilliseconds, UpperBound(i)));
             }
         }
         return Max;
     }
 
-    /// <summary>Frames that left within <paramref name="bound"/> of their due time (to the step of 0.05 ms).</summary>
+    /// <summary>Frames that left within <paramref name="bound"/> of their due time (to the step below it).</summary>
     public long CountWithin(TimeSpan bound)
     {
-        var steps = Math.Min(Steps, (int)(bound.TotalMilliseconds / StepMilliseconds));
         long count = 0;
-        for (var i = 0; i < steps; i++)
+        // A step's bound in binary is a hair off its decimal (60 x 0.05 is 3.0000000000000004): a step ending at the bound counts.
+        var within = bound.TotalMilliseconds + 1e-9;
+        for (var i = 0; i < Top && UpperBound(i) <= within; i++)
         {
             count += _counts[i];
         }
@@ -91,11 +97,19 @@ public sealed class PacingDeviation
     {
         var milliseconds = lateness.TotalMilliseconds;
         var deviation = Math.Abs(milliseconds);
-        _counts[Math.Min(Steps, (int)(deviation / StepMilliseconds))]++;
+        _counts[StepOf(deviation)]++;
         _maxMilliseconds = Math.Max(_maxMilliseconds, deviation);
         _sumLatenessMilliseconds += milliseconds;
         Frames++;
     }
+
+    private static int StepOf(double deviationMilliseconds) => deviationMilliseconds < FineMilliseconds
+        ? (int)(deviationMilliseconds / StepMilliseconds)
+        : Math.Min(Top, Steps + (int)((deviationMilliseconds - FineMilliseconds) / CoarseStepMilliseconds));
+
+    private static double UpperBound(int step) => step < Steps
+        ? (step + 1) * StepMilliseconds
+        : FineMilliseconds + ((step - Steps + 1) * CoarseStepMilliseconds);
 
     /// <inheritdoc />
     public override string ToString() => string.Format(CultureInfo.InvariantCulture,

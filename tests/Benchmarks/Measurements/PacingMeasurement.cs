@@ -33,7 +33,7 @@ internal static class PacingMeasurement
         var p99 = module.Deviation.P99.TotalMilliseconds;
         var max = module.Deviation.Max.TotalMilliseconds;
         var deviationMet = p99 <= p99TargetMs && (maxTargetMs is null || max <= maxTargetMs);
-        var notes = $"a bare thread sleeping to 20 ms deadlines beside the module's run, same process: {Format(floor)}; machine CPU busy {module.MachineBusy:P0} (naive run {naive.MachineBusy:P0}); {module.Deviation.Frames:N0} frames, {module.Deviation.Frames - module.Deviation.CountWithin(TimeSpan.FromMilliseconds(3)):N0} over 3 ms; pacer thread woke {module.Wakes:N0} times; {module.Gc}";
+        var notes = $"a bare thread sleeping to 20 ms deadlines beside the module's run, same process: {Format(floor)}; machine CPU busy {module.MachineBusy:P0} (naive run {naive.MachineBusy:P0}); {module.Deviation.Frames:N0} frames, {module.Deviation.Frames - module.Deviation.CountWithin(TimeSpan.FromMilliseconds(3)):N0} over 3 ms; pacer thread at {FramePacer.Shared.Priority}, woke {module.Wakes:N0} times; {module.Gc}";
         return
         [
             new BenchmarkRow($"Pacing, {label} x {audio.TotalSeconds:0} s: deviation from schedule p50 / p99 / max",

@@ -40,13 +40,31 @@ public sealed class PacingDeviationTests
     }
 
     [Fact]
+    public void An_overloaded_machines_tail_reads_to_5_ms_not_as_the_largest_deviation_seen()
+    {
+        var deviation = new PacingDeviation();
+        for (var i = 0; i < 97; i++)
+        {
+            deviation.Add(TimeSpan.FromMilliseconds(1));
+        }
+        deviation.Add(TimeSpan.FromMilliseconds(121));
+        deviation.Add(TimeSpan.FromMilliseconds(122));
+        deviation.Add(TimeSpan.FromMilliseconds(900));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(125), deviation.P99);
+        Assert.Equal(TimeSpan.FromMilliseconds(900), deviation.Max);
+        Assert.Equal(97, deviation.CountWithin(TimeSpan.FromMilliseconds(120)));
+        Assert.Equal(99, deviation.CountWithin(TimeSpan.FromMilliseconds(125)));
+    }
+
+    [Fact]
     public void A_deviation_beyond_the_histogram_is_reported_as_the_largest_seen()
     {
         var deviation = new PacingDeviation();
         deviation.Add(TimeSpan.FromMilliseconds(1));
-        deviation.Add(TimeSpan.FromMilliseconds(250));
+        deviation.Add(TimeSpan.FromMilliseconds(1250));
 
-        Assert.Equal(TimeSpan.FromMilliseconds(250), deviation.P99);
+        Assert.Equal(TimeSpan.FromMilliseconds(1250), deviation.P99);
         Assert.Equal(TimeSpan.FromMilliseconds(1.05), deviation.P50);
     }
 }
