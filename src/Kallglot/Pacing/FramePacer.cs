@@ -46,7 +46,7 @@ internal sealed class FramePacer : IDisposable
     private readonly long _inlineBudget = Stopwatch.Frequency / 4000;
     private readonly long _epoch = Stopwatch.GetTimestamp();
     private readonly Thread _thread;
-    private readonly bool _raisePriority;
+    private readonly Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> _raise;
     private readonly TaskCompletionSource<PacerPriority> _priority = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sleepingUntil = long.MaxValue;
     private long _wakes;
@@ -56,11 +56,23 @@ internal sealed class FramePacer : IDisposable
     private ISchedulingCalls? _realTimeScheduling;
     private int _realTimeLevel;
     private bool _inRealTime;
+    private PacerPriority? _fellBackTo;
 
     /// <summary>Starts a pacer with a thread of its own, raised to the highest priority the process allows when <paramref name="raisePriority"/>. Most callers want <see cref="Shared"/>.</summary>
     public FramePacer(string threadName, bool raisePriority = false)
+        : this(threadName, raisePriority ? RaiseForPlatform : () => (PacerThreadPriority.NotRaised, null))
     {
-        _raisePriority = raisePriority;
+    }
+
+    /// <summary>Starts a pacer whose thread raises its priority, and follows crowding, through <paramref name="scheduling"/> (tests).</summary>
+    internal FramePacer(string threadName, ISchedulingCalls scheduling)
+        : this(threadName, () => (PacerThreadPriority.Raise(scheduling), scheduling))
+    {
+    }
+
+    private FramePacer(string threadName, Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> raise)
+    {
+        _raise = raise;
         _thread = new Thread(Run) { IsBackground = true, Name = threadName };
         _thread.Start();
         _priority.Task.Wait();
@@ -83,7 +95,7 @@ internal sealed class FramePacer : IDisposable
     public const int CrowdedAbove = 20;
 
     /// <summary>The scheduling the pacer's thread got (<see cref="PacerThreadPriority"/>).</summary>
-    public PacerPriority Priority => _priority.Task.Result;
+    public PacerPriority Priority => Volatile.Read(ref _fellBackTo) ?? _priority.Task.Result;
 
     /// <summary>How many times the pacer's thread has woken to release waiters (each wake may release many).</summary>
     public long Wakes => Interlocked.Read(ref _wakes);
@@ -182,17 +194,19 @@ internal sealed class FramePacer : IDisposable
         }
     }
 
-    private static PacerPriority RaisePriority()
+    private static (PacerPriority Priority, ISchedulingCalls? Scheduling) RaiseForPlatform()
     {
+        PacerPriority priority;
         try
         {
-            return PacerThreadPriority.RaiseCurrentThread();
+            priority = PacerThreadPriority.RaiseCurrentThread();
         }
         catch (Exception exception)
         {
             // A priority is a refinement: whatever refused it, the pacer paces at normal priority rather than not at all.
-            return new PacerPriority(PacerPriorityKind.Normal, 0, $"raising it failed ({exception.GetType().Name})");
+            priority = new PacerPriority(PacerPriorityKind.Normal, 0, $"raising it failed ({exception.GetType().Name})");
         }
+        return (priority, priority.Kind == PacerPriorityKind.RealTime && OperatingSystem.IsLinux() ? new LinuxSchedulingCalls() : null);
     }
 
     /// <summary>
@@ -206,7 +220,15 @@ internal sealed class FramePacer : IDisposable
     {
         if (_inRealTime && pending > CrowdedAbove)
         {
-            _inRealTime = _realTimeScheduling!.SetNormal() != 0;
+            if (_realTimeScheduling!.SetNormal() == 0)
+            {
+                _inRealTime = false;
+            }
+            else
+            {
+                // Refused (no known cause on Linux): stay in real time rather than ask on every crowded wake.
+                _realTimeScheduling = null;
+            }
         }
         else if (!_inRealTime && pending <= CrowdedAbove / 2)
         {
@@ -217,18 +239,19 @@ internal sealed class FramePacer : IDisposable
             }
             else
             {
-                // Refused now (the process's limit was lowered): stay at normal priority rather than ask on every wake.
+                // Refused now (the process's limit was lowered): stay at normal priority rather than ask on every wake, and say so.
                 _realTimeScheduling = null;
+                _fellBackTo = new PacerPriority(PacerPriorityKind.Normal, 0, "real time was refused when the pacer came back to it from a crowd; the process's real-time limit may have been lowered");
             }
         }
     }
 
     private void Run()
     {
-        var priority = _raisePriority ? RaisePriority() : PacerThreadPriority.NotRaised;
-        if (priority.Kind == PacerPriorityKind.RealTime && OperatingSystem.IsLinux())
+        var (priority, scheduling) = _raise();
+        if (priority.Kind == PacerPriorityKind.RealTime && scheduling is not null)
         {
-            _realTimeScheduling = new LinuxSchedulingCalls();
+            _realTimeScheduling = scheduling;
             _realTimeLevel = priority.Level;
             _inRealTime = true;
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Kallglot.Pacing;
 
 namespace Kallglot.Tests.Infrastructure;
@@ -11,29 +12,40 @@ public sealed class FakeSchedulingCalls : ISchedulingCalls
 
     public int RefuseRealTimeWith { get; init; } = NotPermitted;
 
+    /// <summary>After this many grants of real time, refuse it (a limit lowered while the process runs).</summary>
+    public int RefuseRealTimeAfter { get; init; } = int.MaxValue;
+
+    private int _realTimeGranted;
+
     public int LowestNiceAllowed { get; init; }
 
     public int RealTimeLimit { get; init; }
 
     public int NiceFloor { get; init; } = 20;
 
-    public List<string> Asked { get; } = [];
+    // Asked from a pacer's thread while a test reads it.
+    public ConcurrentQueue<string> Asked { get; } = new();
 
     int ISchedulingCalls.SetRealTime(int priority)
     {
-        Asked.Add($"fifo {priority}");
-        return priority <= HighestRealTimeAllowed ? 0 : RefuseRealTimeWith;
+        Asked.Enqueue($"fifo {priority}");
+        if (priority > HighestRealTimeAllowed || _realTimeGranted >= RefuseRealTimeAfter)
+        {
+            return RefuseRealTimeWith;
+        }
+        _realTimeGranted++;
+        return 0;
     }
 
     int ISchedulingCalls.SetNormal()
     {
-        Asked.Add("normal");
+        Asked.Enqueue("normal");
         return 0;
     }
 
     int ISchedulingCalls.SetNice(int nice)
     {
-        Asked.Add($"nice {nice}");
+        Asked.Enqueue($"nice {nice}");
         return nice >= LowestNiceAllowed ? 0 : NotPermitted;
     }
 

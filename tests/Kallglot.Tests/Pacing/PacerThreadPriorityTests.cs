@@ -87,6 +87,36 @@ public sealed class PacerThreadPriorityTests
         Assert.DoesNotContain("LimitRTPRIO", priority.Reason);
     }
 
+    [Fact]
+    public async Task A_real_time_pacer_leaves_real_time_above_20_pending_waits_and_comes_back_only_at_10_or_fewer()
+    {
+        var calls = new FakeSchedulingCalls { HighestRealTimeAllowed = 99 };
+        using var pacer = new FramePacer("fake-scheduled pacer", calls);
+
+        await WaitTogether(pacer, FramePacer.CrowdedAbove + 1);
+        Assert.Equal(["fifo 10", "normal"], calls.Asked);
+        await WaitTogether(pacer, 15);
+        Assert.Equal(["fifo 10", "normal"], calls.Asked);
+        await WaitTogether(pacer, 10);
+        Assert.Equal(["fifo 10", "normal", "fifo 10"], calls.Asked);
+        Assert.Equal(PacerPriorityKind.RealTime, pacer.Priority.Kind);
+    }
+
+    [Fact]
+    public async Task A_pacer_refused_real_time_on_its_way_back_from_a_crowd_stays_normal_and_reports_it()
+    {
+        var calls = new FakeSchedulingCalls { HighestRealTimeAllowed = 99, RefuseRealTimeAfter = 1 };
+        using var pacer = new FramePacer("fake-scheduled pacer", calls);
+
+        await WaitTogether(pacer, FramePacer.CrowdedAbove + 1);
+        await WaitTogether(pacer, 1);
+        await WaitTogether(pacer, 1);
+
+        Assert.Equal(["fifo 10", "normal", "fifo 10"], calls.Asked);
+        Assert.Equal(PacerPriorityKind.Normal, pacer.Priority.Kind);
+        Assert.Contains("real time was refused", pacer.Priority.Reason);
+    }
+
     [Theory]
     [InlineData(null, true)]
     [InlineData("", true)]
@@ -151,7 +181,8 @@ public sealed class PacerThreadPriorityTests
         // The first continuations of a wake run on the pacer's thread, unless a loaded machine held the pacer past its budget: try again.
         for (var attempt = 0; attempt < 10 && seenOnPacer.IsEmpty; attempt++)
         {
-            var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 10);
+            // A quarter second ahead, so that all of them are pending when the first falls due, however slowly a loaded machine registers them.
+            var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 4);
             await Task.WhenAll(Enumerable.Range(0, FramePacer.CrowdedAbove * 2).Select(async _ =>
             {
                 await pacer.WaitUntilAsync(due).ConfigureAwait(false);
@@ -201,6 +232,13 @@ public sealed class PacerThreadPriorityTests
 
         Assert.Equal(Math.Min(Soft("Max realtime priority"), 99), calls.RealTimeLimit());
         Assert.Equal(20 - Math.Min(Soft("Max nice priority"), 40), calls.NiceFloor());
+    }
+
+    private static Task WaitTogether(FramePacer pacer, int waits)
+    {
+        // A quarter second ahead, so that all of them are pending when they fall due, however slowly a loaded machine registers them.
+        var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 4);
+        return Task.WhenAll(Enumerable.Range(0, waits).Select(_ => pacer.WaitUntilAsync(due).AsTask()));
     }
 
     private static async Task<T> OnPacerThread<T>(FramePacer pacer, string threadName, Func<T> read)
