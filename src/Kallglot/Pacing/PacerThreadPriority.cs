@@ -30,27 +30,36 @@ internal static class PacerThreadPriority
     /// <summary>What the pacer runs at when it was told not to raise its priority.</summary>
     public static PacerPriority NotRaised { get; } = new(PacerPriorityKind.Normal, 0, $"{EnvironmentVariable} is Normal");
 
-    /// <summary>Raises the calling thread as far as the platform and the process allow, and says how far that was.</summary>
-    public static PacerPriority RaiseCurrentThread()
+    /// <summary>
+    /// Raises the calling thread as far as the platform and the process allow, and says how far that was, with the Linux calls
+    /// that can move it between real time and normal later (null elsewhere, or when they cannot be used).
+    /// </summary>
+    public static (PacerPriority Priority, ISchedulingCalls? Scheduling) RaiseCurrentThread()
     {
-        if (OperatingSystem.IsLinux())
+        try
         {
-            try
+            if (OperatingSystem.IsLinux())
             {
-                return Raise(new LinuxSchedulingCalls());
+                var calls = new LinuxSchedulingCalls();
+                return (Raise(calls), calls);
             }
-            catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+            if (OperatingSystem.IsWindows())
             {
-                return new PacerPriority(PacerPriorityKind.Normal, 0, "this system's C library does not offer the scheduling calls");
+                // Any Windows process may raise its own threads this far; real-time priority classes are the process's to choose, not a module's.
+                Thread.CurrentThread.Priority = ThreadPriority.Highest;
+                return (new PacerPriority(PacerPriorityKind.Raised, 0, "Windows lets a process raise its own threads to Highest"), null);
             }
+            return (new PacerPriority(PacerPriorityKind.Normal, 0, "the module raises the pacer's priority on Linux and Windows only"), null);
         }
-        if (OperatingSystem.IsWindows())
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
         {
-            // Any Windows process may raise its own threads this far; real-time priority classes are the process's to choose, not a module's.
-            Thread.CurrentThread.Priority = ThreadPriority.Highest;
-            return new PacerPriority(PacerPriorityKind.Raised, 0, "Windows lets a process raise its own threads to Highest");
+            return (new PacerPriority(PacerPriorityKind.Normal, 0, "this system's C library does not offer the scheduling calls"), null);
         }
-        return new PacerPriority(PacerPriorityKind.Normal, 0, "the module raises the pacer's priority on Linux and Windows only");
+        catch (Exception exception)
+        {
+            // A priority is a refinement: whatever refused it, the pacer paces at normal priority rather than not at all.
+            return (new PacerPriority(PacerPriorityKind.Normal, 0, $"raising it failed ({exception.GetType().Name})"), null);
+        }
     }
 
     /// <summary>The order of attempts on Linux, through <paramref name="calls"/>.</summary>

@@ -181,16 +181,13 @@ public sealed class PacerThreadPriorityTests
         // The first continuations of a wake run on the pacer's thread, unless a loaded machine held the pacer past its budget: try again.
         for (var attempt = 0; attempt < 10 && seenOnPacer.IsEmpty; attempt++)
         {
-            // A quarter second ahead, so that all of them are pending when the first falls due, however slowly a loaded machine registers them.
-            var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 4);
-            await Task.WhenAll(Enumerable.Range(0, FramePacer.CrowdedAbove * 2).Select(async _ =>
+            await WaitTogether(pacer, FramePacer.CrowdedAbove * 2, onResume: () =>
             {
-                await pacer.WaitUntilAsync(due).ConfigureAwait(false);
                 if (Thread.CurrentThread.Name == RaisedPacer)
                 {
                     seenOnPacer.Add(ThreadScheduling.OfCurrentThread());
                 }
-            }));
+            });
         }
         var afterwards = await OnPacerThread(pacer, RaisedPacer, ThreadScheduling.OfCurrentThread);
 
@@ -234,11 +231,16 @@ public sealed class PacerThreadPriorityTests
         Assert.Equal(20 - Math.Min(Soft("Max nice priority"), 40), calls.NiceFloor());
     }
 
-    private static Task WaitTogether(FramePacer pacer, int waits)
+    private static Task WaitTogether(FramePacer pacer, int waits, Action? onResume = null)
     {
         // A quarter second ahead, so that all of them are pending when they fall due, however slowly a loaded machine registers them.
         var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 4);
-        return Task.WhenAll(Enumerable.Range(0, waits).Select(_ => pacer.WaitUntilAsync(due).AsTask()));
+        return Task.WhenAll(Enumerable.Range(0, waits).Select(async _ =>
+        {
+            // Where the pacer released it: on its own thread within its inline budget, on the pool past it.
+            await pacer.WaitUntilAsync(due).ConfigureAwait(false);
+            onResume?.Invoke();
+        }));
     }
 
     private static async Task<T> OnPacerThread<T>(FramePacer pacer, string threadName, Func<T> read)
