@@ -7,7 +7,7 @@ namespace Kallglot.Emulator.Streaming;
 
 /// <summary>
 /// Plays each utterance's translated audio back as audio.output frames of 20 ms, in real time on an
-/// absolute schedule kept by the process's one frame pacer (or as fast as possible), and says while any is still to be played.
+/// absolute schedule kept by the emulator's one frame pacer (<see cref="EmulatorFramePacer"/>) (or as fast as possible), and says while any is still to be played.
 /// </summary>
 internal sealed class TranslatedAudioPlayer
 {
@@ -46,7 +46,7 @@ internal sealed class TranslatedAudioPlayer
             {
                 if (_paced)
                 {
-                    await FramePacer.Shared.WaitUntilAsync(started + (long)(i * frameTicks), cancellationToken).ConfigureAwait(false);
+                    await EmulatorFramePacer.Shared.WaitUntilAsync(started + (long)(i * frameTicks), cancellationToken).ConfigureAwait(false);
                 }
                 var payload = new byte[FrameBytes];
                 payload.AsSpan().Fill(0xFF);

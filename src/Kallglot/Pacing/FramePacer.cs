@@ -25,7 +25,7 @@ namespace Kallglot.Pacing;
 /// one-millisecond timer resolution while it has deadlines (<see cref="WindowsTimerResolution"/>).
 /// New streams start at phases spread over the frame period (<see cref="SpreadStart"/>). The process's
 /// pacer runs at the highest priority the process may give it (<see cref="PacerThreadPriority"/>); a
-/// real-time pacer returns to normal priority while it is crowded (<see cref="FollowCrowding"/>).
+/// real-time pacer returns to normal priority while its waits resume late (<see cref="FollowLateness"/>).
 /// </remarks>
 internal sealed class FramePacer : IDisposable
 {
@@ -47,13 +47,16 @@ internal sealed class FramePacer : IDisposable
     private readonly long _epoch = Stopwatch.GetTimestamp();
     private readonly Thread _thread;
     private readonly Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> _raise;
+    private readonly LatenessRule _latenessRule;
     private readonly TaskCompletionSource<PacerPriority> _priority = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sleepingUntil = long.MaxValue;
     private long _wakes;
+    private long _realTimeLeft;
     private long _streamsStarted;
     private bool _disposed;
-    // Set when the thread got real time on Linux: it leaves real time while crowded and comes back through these calls.
+    // Set when the thread got real time on Linux: it leaves real time while its waits resume late and comes back through these calls.
     private ISchedulingCalls? _realTimeScheduling;
+    private volatile bool _watchesLateness;
     private int _realTimeLevel;
     private bool _inRealTime;
     private PacerPriority? _fellBackTo;
@@ -64,15 +67,16 @@ internal sealed class FramePacer : IDisposable
     {
     }
 
-    /// <summary>Starts a pacer whose thread raises its priority, and follows crowding, through <paramref name="scheduling"/> (tests).</summary>
-    internal FramePacer(string threadName, ISchedulingCalls scheduling)
-        : this(threadName, () => (PacerThreadPriority.Raise(scheduling), scheduling))
+    /// <summary>Starts a pacer whose thread raises its priority through <paramref name="scheduling"/>, and leaves and retakes real time by <paramref name="latenessRule"/> (tests).</summary>
+    internal FramePacer(string threadName, ISchedulingCalls scheduling, LatenessRule? latenessRule = null)
+        : this(threadName, () => (PacerThreadPriority.Raise(scheduling), scheduling), latenessRule)
     {
     }
 
-    private FramePacer(string threadName, Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> raise)
+    private FramePacer(string threadName, Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> raise, LatenessRule? latenessRule = null)
     {
         _raise = raise;
+        _latenessRule = latenessRule ?? new LatenessRule();
         _thread = new Thread(Run) { IsBackground = true, Name = threadName };
         _thread.Start();
         _priority.Task.Wait();
@@ -97,6 +101,9 @@ internal sealed class FramePacer : IDisposable
     /// <summary>The scheduling the pacer's thread got (<see cref="PacerThreadPriority"/>).</summary>
     public PacerPriority Priority => Volatile.Read(ref _fellBackTo) ?? _priority.Task.Result;
 
+    /// <summary>How many times a real-time pacer has gone back to normal priority because its waits resumed late.</summary>
+    public long RealTimeLeft => Interlocked.Read(ref _realTimeLeft);
+
     /// <summary>How many times the pacer's thread has woken to release waiters (each wake may release many).</summary>
     public long Wakes => Interlocked.Read(ref _wakes);
 
@@ -107,8 +114,11 @@ internal sealed class FramePacer : IDisposable
         {
             return ValueTask.FromCanceled(cancellationToken);
         }
-        if (due - Stopwatch.GetTimestamp() <= ReleaseWindow)
+        var now = Stopwatch.GetTimestamp();
+        if (due - now <= ReleaseWindow)
         {
+            // A send already behind its schedule does not wait, and is the latest of all: it counts, or saturated cores would hide it.
+            RecordResume(now - due);
             return ValueTask.CompletedTask;
         }
         PacerWaiter waiter;
@@ -117,7 +127,7 @@ internal sealed class FramePacer : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             waiter = _idleWaiters.Count > 0 ? _idleWaiters.Pop() : new PacerWaiter(this);
-            generation = waiter.Arm();
+            generation = waiter.Arm(due);
             _deadlines.Enqueue((waiter, generation), due);
             if (due < _sleepingUntil)
             {
@@ -178,6 +188,16 @@ internal sealed class FramePacer : IDisposable
         }
     }
 
+    /// <summary>A released wait's awaiting code resumed <paramref name="late"/> Stopwatch ticks after its deadline (any thread).</summary>
+    internal void RecordResume(long late)
+    {
+        // Only a real-time pacer reviews its lateness: the others (nice, normal, Windows, the emulator's) need not count it.
+        if (_watchesLateness)
+        {
+            _latenessRule.Record(late);
+        }
+    }
+
     internal void Return(PacerWaiter waiter)
     {
         lock (_gate)
@@ -195,38 +215,40 @@ internal sealed class FramePacer : IDisposable
     }
 
     /// <summary>
-    /// A real-time pacer keeps real time while it paces few streams and goes back to normal priority while it is crowded. With
-    /// few, its sends are a frame now and then, and real time makes them leave on the dot (1 stream: p99 0.20 ms, max 2.70 ms
-    /// against 0.90 / 8.42 ms at normal priority). Crowded, its wakes and sends come every millisecond, and on saturated cores
-    /// they went ahead of the pool threads sending the rest of each batch: at 500 streams in pwsh, p99 135-145 ms against
-    /// 46-75 ms at normal priority, also when only its wakes were in real time (docs/performance.md).
+    /// A real-time pacer keeps real time while its waits resume on time and goes back to normal priority while they run late
+    /// on saturated cores (<see cref="LatenessRule"/>). In real time its sends leave on the dot while the cores have room, at
+    /// 100 and 300 streams as well as at one (100: p99 1.35-1.85 ms against 2.85-4.40 ms for a pacer that left real time above
+    /// 20 waits); on saturated cores its wakes, every millisecond, went ahead of the pool threads sending the rest of each
+    /// batch (500 streams in pwsh: p99 140-145 ms in real time throughout against 46-75 ms at normal priority; docs/performance.md).
     /// </summary>
-    private void FollowCrowding(int pending)
+    private void FollowLateness(bool wantRealTime)
     {
-        if (_inRealTime && pending > CrowdedAbove)
+        if (_inRealTime && !wantRealTime)
         {
             if (_realTimeScheduling!.SetNormal() == 0)
             {
                 _inRealTime = false;
+                Interlocked.Increment(ref _realTimeLeft);
             }
             else
             {
-                // Refused (no known cause on Linux): stay in real time rather than ask on every crowded wake.
+                // Refused (no known cause on Linux): stay in real time rather than ask again every window.
                 _realTimeScheduling = null;
+                _watchesLateness = false;
             }
         }
-        else if (!_inRealTime && pending <= CrowdedAbove / 2)
+        else if (!_inRealTime && wantRealTime)
         {
-            // Half the threshold, so that a count of streams near it does not switch the thread on every wake.
             if (_realTimeScheduling!.SetRealTime(_realTimeLevel) == 0)
             {
                 _inRealTime = true;
             }
             else
             {
-                // Refused now (the process's limit was lowered): stay at normal priority rather than ask on every wake, and say so.
+                // Refused now (the process's limit was lowered): stay at normal priority rather than ask again, and say so.
                 _realTimeScheduling = null;
-                _fellBackTo = new PacerPriority(PacerPriorityKind.Normal, 0, "real time was refused when the pacer came back to it from a crowd; the process's real-time limit may have been lowered");
+                _watchesLateness = false;
+                _fellBackTo = new PacerPriority(PacerPriorityKind.Normal, 0, "real time was refused when the pacer came back to it after its frames ran late; the process's real-time limit may have been lowered");
             }
         }
     }
@@ -239,6 +261,7 @@ internal sealed class FramePacer : IDisposable
             _realTimeScheduling = scheduling;
             _realTimeLevel = priority.Level;
             _inRealTime = true;
+            _watchesLateness = true;
         }
         _priority.SetResult(priority);
         while (true)
@@ -294,7 +317,10 @@ internal sealed class FramePacer : IDisposable
             }
             if (_realTimeScheduling is not null)
             {
-                FollowCrowding(pending);
+                if (_latenessRule.Review(Stopwatch.GetTimestamp(), _inRealTime) is { } wantRealTime)
+                {
+                    FollowLateness(wantRealTime);
+                }
             }
             if (sleepPreciselyUntil != 0)
             {

@@ -68,7 +68,7 @@ internal static class PacerThreadPriority
         var refusal = calls.SetRealTime(RealTimePriority);
         if (refusal == 0)
         {
-            return new PacerPriority(PacerPriorityKind.RealTime, RealTimePriority, $"the process may schedule threads in real time; it paces at normal priority while more than {FramePacer.CrowdedAbove} streams wait on it");
+            return new PacerPriority(PacerPriorityKind.RealTime, RealTimePriority, $"the process may schedule threads in real time; it goes back to normal priority while its frames run late on saturated cores");
         }
         if (refusal == NotImplemented)
         {
@@ -78,7 +78,7 @@ internal static class PacerThreadPriority
         var realTimeLimit = Math.Min(RealTimePriority, calls.RealTimeLimit());
         if (realTimeLimit >= 1 && calls.SetRealTime(realTimeLimit) == 0)
         {
-            return new PacerPriority(PacerPriorityKind.RealTime, realTimeLimit, $"the process may schedule threads in real time up to priority {realTimeLimit} (RLIMIT_RTPRIO); it paces at normal priority while more than {FramePacer.CrowdedAbove} streams wait on it");
+            return new PacerPriority(PacerPriorityKind.RealTime, realTimeLimit, $"the process may schedule threads in real time up to priority {realTimeLimit} (RLIMIT_RTPRIO); it goes back to normal priority while its frames run late on saturated cores");
         }
         if (calls.SetNice(RaisedNice) == 0)
         {

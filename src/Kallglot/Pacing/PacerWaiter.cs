@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace Kallglot.Pacing;
@@ -16,6 +17,7 @@ internal sealed class PacerWaiter : IValueTaskSource
     // cancellation of an earlier wait can never match a later one (the value task's own short version does wrap).
     private long _generation;
     private long _armed;
+    private long _due;
 
     public PacerWaiter(FramePacer pacer)
     {
@@ -24,9 +26,10 @@ internal sealed class PacerWaiter : IValueTaskSource
 
     public short Version => _completion.Version;
 
-    /// <summary>Readies the waiter for a new wait (under the pacer's lock); returns that wait's generation.</summary>
-    public long Arm()
+    /// <summary>Readies the waiter for a new wait until <paramref name="due"/> (under the pacer's lock); returns that wait's generation.</summary>
+    public long Arm(long due)
     {
+        _due = due;
         _armed = ++_generation;
         return _armed;
     }
@@ -81,6 +84,8 @@ internal sealed class PacerWaiter : IValueTaskSource
         try
         {
             _completion.GetResult(token);
+            // The moment the awaiting code resumes is when its frame can leave: what the pacer's real-time rule watches.
+            _pacer.RecordResume(Stopwatch.GetTimestamp() - _due);
         }
         finally
         {

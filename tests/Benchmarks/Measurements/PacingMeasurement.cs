@@ -24,7 +24,9 @@ internal static class PacingMeasurement
         // A bare thread sleeping to its own deadlines beside the module's run: the floor under the same load, GC pauses included.
         using var stopBeside = new CancellationTokenSource();
         var beside = PacingFloorMeasurement.RunBeside(stopBeside.Token);
+        var leftBefore = FramePacer.Shared.RealTimeLeft;
         var module = await RunOnceAsync(emulator, path, streams, PacingClock.System);
+        var left = FramePacer.Shared.RealTimeLeft - leftBefore;
         stopBeside.Cancel();
         var floor = await beside;
         var naive = await RunOnceAsync(emulator, path, streams, TaskDelayPacingClock.Instance);
@@ -33,7 +35,7 @@ internal static class PacingMeasurement
         var p99 = module.Deviation.P99.TotalMilliseconds;
         var max = module.Deviation.Max.TotalMilliseconds;
         var deviationMet = p99 <= p99TargetMs && (maxTargetMs is null || max <= maxTargetMs);
-        var notes = $"a bare thread sleeping to 20 ms deadlines beside the module's run, same process: {Format(floor)}; machine CPU busy {module.MachineBusy:P0} (naive run {naive.MachineBusy:P0}); {module.Deviation.Frames:N0} frames, {module.Deviation.Frames - module.Deviation.CountWithin(TimeSpan.FromMilliseconds(3)):N0} over 3 ms; pacer thread at {FramePacer.Shared.Priority}, woke {module.Wakes:N0} times; {module.Gc}";
+        var notes = $"a bare thread sleeping to 20 ms deadlines beside the module's run, same process: {Format(floor)}; machine CPU busy {module.MachineBusy:P0} (naive run {naive.MachineBusy:P0}); {module.Deviation.Frames:N0} frames, {module.Deviation.Frames - module.Deviation.CountWithin(TimeSpan.FromMilliseconds(3)):N0} over 3 ms; pacer thread at {FramePacer.Shared.Priority}, woke {module.Wakes:N0} times, left real time for late frames {left:N0} times; {module.Gc}";
         return
         [
             new BenchmarkRow($"Pacing, {label} x {audio.TotalSeconds:0} s: deviation from schedule p50 / p99 / max",

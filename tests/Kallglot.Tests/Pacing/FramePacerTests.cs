@@ -205,16 +205,16 @@ public sealed class FramePacerTests : IDisposable
     {
         // The value task's version is a short: after 65,536 reuses it repeats, and must not make an old queue entry match again.
         var waiter = new PacerWaiter(_pacer);
-        var first = waiter.Arm();
+        var first = waiter.Arm(Stopwatch.GetTimestamp());
         for (var use = 0; use <= ushort.MaxValue; use++)
         {
-            Assert.True(waiter.TryClaim(use == 0 ? first : waiter.Arm()));
+            Assert.True(waiter.TryClaim(use == 0 ? first : waiter.Arm(Stopwatch.GetTimestamp())));
             waiter.Release(inline: true);
             // Reading the result resets the waiter for its next use, as the pacer's callers do.
             await new ValueTask(waiter, waiter.Version);
         }
 
-        var current = waiter.Arm();
+        var current = waiter.Arm(Stopwatch.GetTimestamp());
 
         Assert.False(waiter.TryClaim(first));
         Assert.True(waiter.TryClaim(current));

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Kallglot.Pacing;
 using Kallglot.Tests.Infrastructure;
@@ -11,6 +10,7 @@ public sealed class PacerThreadPriorityTests
     private const int FifoPolicy = 1;
     private const string RaisedPacer = "raised test pacer";
     private const string NormalPacer = "normal test pacer";
+    private const string LatenessPacer = "lateness pacer";
 
     [Fact]
     public void A_process_that_may_schedule_in_real_time_gets_a_real_time_pacer_at_priority_10()
@@ -88,33 +88,66 @@ public sealed class PacerThreadPriorityTests
     }
 
     [Fact]
-    public async Task A_real_time_pacer_leaves_real_time_above_20_pending_waits_and_comes_back_only_at_10_or_fewer()
+    public async Task A_real_time_pacer_goes_to_normal_priority_while_its_waits_resume_late_and_back_once_they_are_on_time()
     {
         var calls = new FakeSchedulingCalls { HighestRealTimeAllowed = 99 };
-        using var pacer = new FramePacer("fake-scheduled pacer", calls);
+        using var pacer = new FramePacer("fake-scheduled pacer", calls, QuickRule());
 
-        await WaitTogether(pacer, FramePacer.CrowdedAbove + 1);
+        await ResumeLateUntil(pacer, () => calls.Asked.Contains("normal"));
         Assert.Equal(["fifo 10", "normal"], calls.Asked);
-        await WaitTogether(pacer, 15);
-        Assert.Equal(["fifo 10", "normal"], calls.Asked);
-        await WaitTogether(pacer, 10);
+        Assert.Equal(1, pacer.RealTimeLeft);
+        await ResumeOnTimeUntil(pacer, () => calls.Asked.Count == 3);
+
         Assert.Equal(["fifo 10", "normal", "fifo 10"], calls.Asked);
-        Assert.Equal(PacerPriorityKind.RealTime, pacer.Priority.Kind);
     }
 
     [Fact]
-    public async Task A_pacer_refused_real_time_on_its_way_back_from_a_crowd_stays_normal_and_reports_it()
+    public async Task Sends_already_behind_their_schedule_count_as_late_though_they_do_not_wait()
+    {
+        var calls = new FakeSchedulingCalls { HighestRealTimeAllowed = 99 };
+        using var pacer = new FramePacer("fake-scheduled pacer", calls, QuickRule());
+
+        // A frame 20 ms behind leaves at once; the pacer wakes for the on-time wait beside it and reviews what was counted.
+        for (var send = 0; send < 500 && !calls.Asked.Contains("normal"); send++)
+        {
+            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - (Stopwatch.Frequency / 50));
+            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50));
+        }
+
+        Assert.Equal(["fifo 10", "normal"], calls.Asked);
+    }
+
+    [Fact]
+    public async Task A_pacer_refused_real_time_on_its_way_back_from_late_waits_stays_normal_and_reports_it()
     {
         var calls = new FakeSchedulingCalls { HighestRealTimeAllowed = 99, RefuseRealTimeAfter = 1 };
-        using var pacer = new FramePacer("fake-scheduled pacer", calls);
+        using var pacer = new FramePacer("fake-scheduled pacer", calls, QuickRule());
 
-        await WaitTogether(pacer, FramePacer.CrowdedAbove + 1);
-        await WaitTogether(pacer, 1);
-        await WaitTogether(pacer, 1);
+        await ResumeLateUntil(pacer, () => calls.Asked.Contains("normal"));
+        await ResumeOnTimeUntil(pacer, () => calls.Asked.Count == 3);
+        var wakes = pacer.Wakes;
+        // Two windows more of waits on time, in which it must not ask again.
+        await ResumeOnTimeUntil(pacer, () => pacer.Wakes > wakes + 20);
 
         Assert.Equal(["fifo 10", "normal", "fifo 10"], calls.Asked);
         Assert.Equal(PacerPriorityKind.Normal, pacer.Priority.Kind);
         Assert.Contains("real time was refused", pacer.Priority.Reason);
+    }
+
+    [Fact]
+    public async Task A_pacer_whose_waits_resume_on_time_keeps_real_time_however_many_wait_together()
+    {
+        var calls = new FakeSchedulingCalls { HighestRealTimeAllowed = 99 };
+        // Late only past a second: what a loaded machine makes of the batches must not decide this test, only their size.
+        using var pacer = new FramePacer("fake-scheduled pacer", calls, new LatenessRule(Stopwatch.Frequency / 20, leaveAbove: Stopwatch.Frequency, returnAbove: Stopwatch.Frequency / 2, fewResumes: 1));
+
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await WaitTogether(pacer, FramePacer.CrowdedAbove * 5);
+        }
+
+        Assert.Equal(["fifo 10"], calls.Asked);
+        Assert.Equal(0, pacer.RealTimeLeft);
     }
 
     [Theory]
@@ -172,34 +205,31 @@ public sealed class PacerThreadPriorityTests
     }
 
     [LinuxFact]
-    public async Task A_real_time_pacer_paces_a_crowd_at_normal_priority_and_returns_to_real_time_when_few_waits_remain()
+    public async Task A_real_time_pacer_runs_at_normal_priority_while_its_waits_resume_late_and_in_real_time_again_once_they_are_on_time()
     {
         var creator = ThreadScheduling.OfCurrentThread();
-        using var pacer = new FramePacer(RaisedPacer, raisePriority: true);
-        var seenOnPacer = new ConcurrentBag<ThreadScheduling>();
+        using var pacer = new FramePacer(LatenessPacer, new LinuxSchedulingCalls(), QuickRule());
+        var inRealTime = pacer.Priority.Kind == PacerPriorityKind.RealTime;
+        var before = ThreadScheduling.OfThreadNamed(LatenessPacer);
 
-        // The first continuations of a wake run on the pacer's thread, unless a loaded machine held the pacer past its budget: try again.
-        for (var attempt = 0; attempt < 10 && seenOnPacer.IsEmpty; attempt++)
-        {
-            await WaitTogether(pacer, FramePacer.CrowdedAbove * 2, onResume: () =>
-            {
-                if (Thread.CurrentThread.Name == RaisedPacer)
-                {
-                    seenOnPacer.Add(ThreadScheduling.OfCurrentThread());
-                }
-            });
-        }
-        var afterwards = await OnPacerThread(pacer, RaisedPacer, ThreadScheduling.OfCurrentThread);
+        await ResumeLateUntil(pacer, () => !inRealTime || pacer.RealTimeLeft == 1);
+        var whileLate = ThreadScheduling.OfThreadNamed(LatenessPacer);
+        await ResumeOnTimeUntil(pacer, () => !inRealTime || ThreadScheduling.OfThreadNamed(LatenessPacer).Policy == FifoPolicy);
+        var afterwards = ThreadScheduling.OfThreadNamed(LatenessPacer);
 
-        Assert.NotEmpty(seenOnPacer);
-        if (pacer.Priority.Kind == PacerPriorityKind.RealTime)
+        if (inRealTime)
         {
-            Assert.All(seenOnPacer, seen => Assert.Equal(new ThreadScheduling(NormalPolicy, 0, creator.Nice), seen));
-            Assert.Equal(new ThreadScheduling(FifoPolicy, pacer.Priority.Level, creator.Nice), afterwards);
+            var realTime = new ThreadScheduling(FifoPolicy, pacer.Priority.Level, creator.Nice);
+            Assert.Equal(realTime, before);
+            Assert.Equal(new ThreadScheduling(NormalPolicy, 0, creator.Nice), whileLate);
+            Assert.Equal(realTime, afterwards);
         }
         else
         {
-            Assert.All(seenOnPacer, seen => Assert.Equal(afterwards, seen));
+            // Without real time there is nothing to leave: a pacer at nice -15 or normal keeps what it got, late or not.
+            Assert.Equal(before, whileLate);
+            Assert.Equal(before, afterwards);
+            Assert.Equal(0, pacer.RealTimeLeft);
         }
     }
 
@@ -231,16 +261,36 @@ public sealed class PacerThreadPriorityTests
         Assert.Equal(20 - Math.Min(Soft("Max nice priority"), 40), calls.NiceFloor());
     }
 
-    private static Task WaitTogether(FramePacer pacer, int waits, Action? onResume = null)
+    // Windows of 50 ms in which a single resume counts: a test's few waits decide it within a second.
+    private static LatenessRule QuickRule() =>
+        new(Stopwatch.Frequency / 20, leaveAbove: Stopwatch.Frequency / 100, returnAbove: Stopwatch.Frequency / 200, fewResumes: 1);
+
+    private static async Task ResumeLateUntil(FramePacer pacer, Func<bool> done)
+    {
+        // The awaiting code picks each released wait up at least 20 ms after its deadline, as a send on saturated cores would.
+        for (var wait = 0; wait < 500 && !done(); wait++)
+        {
+            var released = pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200));
+            await Task.Delay(25).ConfigureAwait(false);
+            await released.ConfigureAwait(false);
+        }
+        Assert.True(done(), "the pacer did not change its priority after 500 late resumes");
+    }
+
+    private static async Task ResumeOnTimeUntil(FramePacer pacer, Func<bool> done)
+    {
+        for (var wait = 0; wait < 500 && !done(); wait++)
+        {
+            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200)).ConfigureAwait(false);
+        }
+        Assert.True(done(), "the pacer did not change its priority after 500 resumes on time");
+    }
+
+    private static Task WaitTogether(FramePacer pacer, int waits)
     {
         // A quarter second ahead, so that all of them are pending when they fall due, however slowly a loaded machine registers them.
         var due = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 4);
-        return Task.WhenAll(Enumerable.Range(0, waits).Select(async _ =>
-        {
-            // Where the pacer released it: on its own thread within its inline budget, on the pool past it.
-            await pacer.WaitUntilAsync(due).ConfigureAwait(false);
-            onResume?.Invoke();
-        }));
+        return Task.WhenAll(Enumerable.Range(0, waits).Select(_ => pacer.WaitUntilAsync(due).AsTask()));
     }
 
     private static async Task<T> OnPacerThread<T>(FramePacer pacer, string threadName, Func<T> read)
