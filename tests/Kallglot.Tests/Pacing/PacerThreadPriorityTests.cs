@@ -107,12 +107,7 @@ public sealed class PacerThreadPriorityTests
         var calls = new FakeSchedulingCalls { HighestRealTimeAllowed = 99 };
         using var pacer = new FramePacer("fake-scheduled pacer", calls, QuickRule());
 
-        // A frame 20 ms behind leaves at once; the pacer wakes for the on-time wait beside it and reviews what was counted.
-        for (var send = 0; send < 500 && !calls.Asked.Contains("normal"); send++)
-        {
-            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - (Stopwatch.Frequency / 50));
-            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50));
-        }
+        await SendBehindUntil(pacer, () => calls.Asked.Contains("normal"));
 
         Assert.Equal(["fifo 10", "normal"], calls.Asked);
     }
@@ -205,7 +200,7 @@ public sealed class PacerThreadPriorityTests
     }
 
     [LinuxFact]
-    public async Task A_real_time_pacer_runs_at_normal_priority_while_its_waits_resume_late_and_in_real_time_again_once_they_are_on_time()
+    public async Task Where_real_time_is_allowed_the_pacer_thread_runs_at_normal_priority_while_its_waits_resume_late_and_in_real_time_again_once_they_are_on_time()
     {
         var creator = ThreadScheduling.OfCurrentThread();
         using var pacer = new FramePacer(LatenessPacer, new LinuxSchedulingCalls(), QuickRule());
@@ -275,6 +270,18 @@ public sealed class PacerThreadPriorityTests
             await released.ConfigureAwait(false);
         }
         Assert.True(done(), "the pacer did not change its priority after 500 late resumes");
+    }
+
+    private static async Task SendBehindUntil(FramePacer pacer, Func<bool> done)
+    {
+        // A frame 20 ms behind leaves at once; the pacer wakes for the on-time wait beside it, whose code resumes on the pacer's
+        // own thread (no test context between), and reviews what was counted: only the frames behind are late.
+        for (var send = 0; send < 500 && !done(); send++)
+        {
+            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - (Stopwatch.Frequency / 50)).ConfigureAwait(false);
+            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50)).ConfigureAwait(false);
+        }
+        Assert.True(done(), "the pacer did not change its priority after 500 sends behind their schedule");
     }
 
     private static async Task ResumeOnTimeUntil(FramePacer pacer, Func<bool> done)
