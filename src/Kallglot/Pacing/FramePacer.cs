@@ -56,7 +56,6 @@ internal sealed class FramePacer : IDisposable
     private bool _disposed;
     // Set when the thread got real time on Linux: it leaves real time while its waits resume late and comes back through these calls.
     private ISchedulingCalls? _realTimeScheduling;
-    private volatile bool _watchesLateness;
     private int _realTimeLevel;
     private bool _inRealTime;
     private PacerPriority? _fellBackTo;
@@ -192,7 +191,7 @@ internal sealed class FramePacer : IDisposable
     internal void RecordResume(long late)
     {
         // Only a real-time pacer reviews its lateness: the others (nice, normal, Windows, the emulator's) need not count it.
-        if (_watchesLateness)
+        if (Volatile.Read(ref _realTimeScheduling) is not null)
         {
             _latenessRule.Record(late);
         }
@@ -234,7 +233,6 @@ internal sealed class FramePacer : IDisposable
             {
                 // Refused (no known cause on Linux): stay in real time rather than ask again every window.
                 _realTimeScheduling = null;
-                _watchesLateness = false;
             }
         }
         else if (!_inRealTime && wantRealTime)
@@ -247,7 +245,6 @@ internal sealed class FramePacer : IDisposable
             {
                 // Refused now (the process's limit was lowered): stay at normal priority rather than ask again, and say so.
                 _realTimeScheduling = null;
-                _watchesLateness = false;
                 _fellBackTo = new PacerPriority(PacerPriorityKind.Normal, 0, "real time was refused when the pacer came back to it after its frames ran late; the process's real-time limit may have been lowered");
             }
         }
@@ -261,13 +258,11 @@ internal sealed class FramePacer : IDisposable
             _realTimeScheduling = scheduling;
             _realTimeLevel = priority.Level;
             _inRealTime = true;
-            _watchesLateness = true;
         }
         _priority.SetResult(priority);
         while (true)
         {
             long sleepPreciselyUntil = 0;
-            var pending = 0;
             lock (_gate)
             {
                 while (_released.Count == 0 && sleepPreciselyUntil == 0)
@@ -284,8 +279,7 @@ internal sealed class FramePacer : IDisposable
                         continue;
                     }
                     _timerResolution.Raise();
-                    pending = _deadlines.Count;
-                    var precise = PreciseSleep.IsSupported && pending <= CrowdedAbove;
+                    var precise = PreciseSleep.IsSupported && _deadlines.Count <= CrowdedAbove;
                     var releaseWindow = precise ? _preciseWindow : _millisecondWindow;
                     var now = Stopwatch.GetTimestamp();
                     var remaining = earliest - now;

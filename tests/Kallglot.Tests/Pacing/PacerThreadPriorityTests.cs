@@ -260,37 +260,32 @@ public sealed class PacerThreadPriorityTests
     private static LatenessRule QuickRule() =>
         new(Stopwatch.Frequency / 20, leaveAbove: Stopwatch.Frequency / 100, returnAbove: Stopwatch.Frequency / 200, fewResumes: 1);
 
-    private static async Task ResumeLateUntil(FramePacer pacer, Func<bool> done)
+    // The awaiting code picks each released wait up at least 20 ms after its deadline, as a send on saturated cores would.
+    private static Task ResumeLateUntil(FramePacer pacer, Func<bool> done) => RepeatUntil(done, "late resumes", async () =>
     {
-        // The awaiting code picks each released wait up at least 20 ms after its deadline, as a send on saturated cores would.
-        for (var wait = 0; wait < 500 && !done(); wait++)
-        {
-            var released = pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200));
-            await Task.Delay(25).ConfigureAwait(false);
-            await released.ConfigureAwait(false);
-        }
-        Assert.True(done(), "the pacer did not change its priority after 500 late resumes");
-    }
+        var released = pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200));
+        await Task.Delay(25).ConfigureAwait(false);
+        await released.ConfigureAwait(false);
+    });
 
-    private static async Task SendBehindUntil(FramePacer pacer, Func<bool> done)
+    // A frame 20 ms behind leaves at once; the pacer wakes for the on-time wait beside it, whose code resumes on the pacer's
+    // own thread (no test context between), and reviews what was counted: only the frames behind are late.
+    private static Task SendBehindUntil(FramePacer pacer, Func<bool> done) => RepeatUntil(done, "sends behind their schedule", async () =>
     {
-        // A frame 20 ms behind leaves at once; the pacer wakes for the on-time wait beside it, whose code resumes on the pacer's
-        // own thread (no test context between), and reviews what was counted: only the frames behind are late.
-        for (var send = 0; send < 500 && !done(); send++)
-        {
-            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - (Stopwatch.Frequency / 50)).ConfigureAwait(false);
-            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50)).ConfigureAwait(false);
-        }
-        Assert.True(done(), "the pacer did not change its priority after 500 sends behind their schedule");
-    }
+        await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - (Stopwatch.Frequency / 50)).ConfigureAwait(false);
+        await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50)).ConfigureAwait(false);
+    });
 
-    private static async Task ResumeOnTimeUntil(FramePacer pacer, Func<bool> done)
+    private static Task ResumeOnTimeUntil(FramePacer pacer, Func<bool> done) => RepeatUntil(done, "resumes on time", async () =>
+        await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200)).ConfigureAwait(false));
+
+    private static async Task RepeatUntil(Func<bool> done, string what, Func<Task> step)
     {
-        for (var wait = 0; wait < 500 && !done(); wait++)
+        for (var attempt = 0; attempt < 500 && !done(); attempt++)
         {
-            await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200)).ConfigureAwait(false);
+            await step().ConfigureAwait(false);
         }
-        Assert.True(done(), "the pacer did not change its priority after 500 resumes on time");
+        Assert.True(done(), $"the pacer did not change its priority after 500 {what}");
     }
 
     private static Task WaitTogether(FramePacer pacer, int waits)
