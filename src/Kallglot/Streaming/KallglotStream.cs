@@ -28,6 +28,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private readonly InboundDecoder _decoder;
     private readonly EventBuffer _buffer;
     private readonly OutboundFrameSender _sender;
+    private readonly FramesNotSentCounter _framesNotSent;
     private readonly BackgroundSendSet _backgroundSends;
     private readonly StreamDiagnostics _diagnostics;
     private readonly CancellationTokenSource _lifetime = new();
@@ -54,7 +55,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _recorder = options.RecordPath is null ? null : new StreamRecorder(options.RecordPath, options.RecordMode, session.Id);
         _decoder = new InboundDecoder(session.Id, options.MaxMessageBytes, _recorder, session.StreamToken);
         _buffer = new EventBuffer(options.MaxBufferBytes);
-        _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _recorder);
+        _framesNotSent = new FramesNotSentCounter(_stateGate);
+        _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _framesNotSent, _recorder);
         _diagnostics = new StreamDiagnostics(session.Id, session.StreamToken, options.Log);
         _backgroundSends = new BackgroundSendSet(_lifetime.Token,
             (code, message) => _buffer.Add(_decoder.ClientError(code, message, DateTimeOffset.UtcNow)));
@@ -133,7 +135,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     public long FramesSent => _sender.FramesSent;
 
     /// <summary>Audio frames that could not be sent (the connection was down); reported, never lost in silence.</summary>
-    public long FramesNotSent => _sender.FramesNotSent;
+    public long FramesNotSent => _framesNotSent.Total;
 
     /// <summary>Audio payload bytes sent.</summary>
     public long AudioBytesSent => _sender.AudioBytesSent;
@@ -492,9 +494,10 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
         _pendingReconnection = null;
         var now = DateTimeOffset.UtcNow;
-        // Counted with the state turning Open under the lock that counts a refused frame: every frame refused in this gap is
-        // in this report, and none refused after it. Buffered under it too (the buffer runs no continuation inline).
-        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, _sender.TakeNotSentSinceLastReport(), gap.LostBecause, now));
+        // Counted with the state turning Open under the lock that counts a refused frame and hands a frame the socket: every
+        // frame refused in this gap, or still on the lost connection's socket, is in this report, and none after it. Buffered
+        // under it too (the buffer runs no continuation inline).
+        _buffer.Add(_decoder.Reconnected(now - gap.LostAt, gap.Attempts, gap.Number, _framesNotSent.TakeForReportLocked(), gap.LostBecause, now));
     }
 
     /// <summary>
@@ -609,6 +612,10 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 switch (_state)
                 {
                     case KallglotStreamState.Open when _connection?.SendableSocket is { } socket:
+                        if (audioFrame)
+                        {
+                            _framesNotSent.FrameHandedSocketLocked();
+                        }
                         return socket;
                     case KallglotStreamState.Ended:
                         throw StreamFailures.CannotSend($"session {SessionId} has ended ({EndReason ?? "no reason given"})", "Create a new session to send more audio.", EventsReceived);
@@ -625,7 +632,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                     if (audioFrame)
                     {
                         // Counted under the state lock: a reconnection opens under it too, so the frame is in this gap's report, never the next.
-                        _sender.CountNotSent();
+                        _framesNotSent.CountRefusedLocked();
                         framesNotSent = FramesNotSent;
                     }
                     throw StreamFailures.NotReopenedInTime(SessionId, _options.SendReconnectWait, framesNotSent, EventsReceived);

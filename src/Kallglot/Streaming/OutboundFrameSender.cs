@@ -6,7 +6,7 @@ namespace Kallglot.Streaming;
 
 /// <summary>
 /// The stream's outgoing frames: one at a time on the socket, sequence numbers strictly increasing
-/// across reconnections (a number is used only by a frame that left), and a count of the frames that
+/// across reconnections (a number is used only by a frame that left or may have left), and a count of the frames that
 /// could not be sent, so a gap is reported rather than lost in silence.
 /// </summary>
 internal sealed class OutboundFrameSender : IDisposable
@@ -14,23 +14,25 @@ internal sealed class OutboundFrameSender : IDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly AudioFrameWriter _frameWriter = new();
     private readonly Func<bool, CancellationToken, Task<WebSocket>> _waitUntilSendable;
+    private readonly FramesNotSentCounter _notSent;
     private readonly StreamRecorder? _recorder;
     private readonly string _sessionId;
     private long _sequence;
     private long _framesSent;
-    private long _framesNotSent;
     private long _audioBytesSent;
-    private long _notSentAtLastReport;
 
     /// <param name="sessionId">For messages.</param>
     /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send. Given
-    /// true for an audio frame: an audio frame it gives up waiting for it counts (<see cref="CountNotSent"/>) itself, under the
-    /// lock that a reconnection opens under, so the frame is reported with the gap it fell in.</param>
+    /// true for an audio frame, it works under the lock that a reconnection is reported under: it tells
+    /// <paramref name="notSent"/> when it hands the frame the socket, and counts a frame it gives up waiting for, so that every
+    /// frame not sent is reported with the gap it fell in.</param>
+    /// <param name="notSent">The stream's count of frames not sent; a frame's send is settled with it once it ends.</param>
     /// <param name="recorder">Records every frame sent, when recording.</param>
-    public OutboundFrameSender(string sessionId, Func<bool, CancellationToken, Task<WebSocket>> waitUntilSendable, StreamRecorder? recorder)
+    public OutboundFrameSender(string sessionId, Func<bool, CancellationToken, Task<WebSocket>> waitUntilSendable, FramesNotSentCounter notSent, StreamRecorder? recorder)
     {
         _sessionId = sessionId;
         _waitUntilSendable = waitUntilSendable;
+        _notSent = notSent;
         _recorder = recorder;
     }
 
@@ -38,19 +40,9 @@ internal sealed class OutboundFrameSender : IDisposable
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
-    public long FramesNotSent => Interlocked.Read(ref _framesNotSent);
+    public long FramesNotSent => _notSent.Total;
 
     public long AudioBytesSent => Interlocked.Read(ref _audioBytesSent);
-
-    /// <summary>Frames not sent since the last call: what one connection gap cost.</summary>
-    public long TakeNotSentSinceLastReport()
-    {
-        var now = FramesNotSent;
-        return now - Interlocked.Exchange(ref _notSentAtLastReport, now);
-    }
-
-    /// <summary>Counts a frame that could not be sent.</summary>
-    public void CountNotSent() => Interlocked.Increment(ref _framesNotSent);
 
     public async Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, string encoding, int sampleRateHz, CancellationToken cancellationToken)
     {
@@ -63,15 +55,33 @@ internal sealed class OutboundFrameSender : IDisposable
         {
             var socket = await _waitUntilSendable(true, cancellationToken).ConfigureAwait(false);
             var sequence = _sequence + 1;
-            var frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
+            var outcome = FrameSendOutcome.Cancelled;
+            Exception? broken = null;
+            ReadOnlyMemory<byte> frame = default;
             try
             {
+                frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
                 await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                outcome = FrameSendOutcome.Sent;
             }
             catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
             {
-                CountNotSent();
-                throw StreamFailures.FrameBroken(_sessionId, sequence, FramesNotSent, exception);
+                outcome = FrameSendOutcome.Broken;
+                broken = exception;
+            }
+            finally
+            {
+                outcome = _notSent.SettleSend(outcome);
+            }
+            if (outcome == FrameSendOutcome.Broken)
+            {
+                if (broken is null)
+                {
+                    // It may have left before its connection was lost: its number is not given to another frame.
+                    Interlocked.Exchange(ref _sequence, sequence);
+                    throw StreamFailures.FrameLostWithConnection(_sessionId, sequence, FramesNotSent);
+                }
+                throw StreamFailures.FrameBroken(_sessionId, sequence, FramesNotSent, broken);
             }
             Interlocked.Exchange(ref _sequence, sequence);
             Interlocked.Increment(ref _framesSent);

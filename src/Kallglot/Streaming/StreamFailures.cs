@@ -72,6 +72,11 @@ internal static class StreamFailures
         new("frame_not_sent", KallglotErrorKind.Connection,
             $"Audio frame {sequence} could not be sent on session {sessionId}: the connection broke ({Redactor.Redact(exception.Message)}). {framesNotSent} frame(s) not sent so far.", exception);
 
+    /// <summary>An audio frame whose send ended after its connection was lost and a new one reported: that gap counted it.</summary>
+    public static KallglotStreamException FrameLostWithConnection(string sessionId, long sequence, long framesNotSent) =>
+        new("frame_not_sent", KallglotErrorKind.Connection,
+            $"Audio frame {sequence} may not have reached session {sessionId}: its connection was lost before its send ended, and it is counted with that gap's frames not sent. {framesNotSent} frame(s) not sent so far.");
+
     /// <summary>A JSON message whose send the connection broke under.</summary>
     public static KallglotStreamException MessageBroken(string sessionId, Exception exception) =>
         new("message_not_sent", KallglotErrorKind.Connection,
