@@ -138,8 +138,7 @@ public sealed class OutboundFrameSenderTests
             Sender = new OutboundFrameSender("s-1", HandSocketAsync, _notSent, recorder: null);
         }
 
-        /// <summary>The socket the next frame is handed: a test replaces it for the reopened connection.</summary>
-        public WebSocket Socket { get; set; }
+        public WebSocket Socket { get; }
 
         public OutboundFrameSender Sender { get; }
 
