@@ -121,8 +121,8 @@ public sealed class PacerThreadPriorityTests
         await ResumeLateUntil(pacer, () => calls.Asked.Contains("normal"));
         await ResumeOnTimeUntil(pacer, () => calls.Asked.Count == 3);
         var wakes = pacer.Wakes;
-        // Two windows more of waits on time, in which it must not ask again.
-        await ResumeOnTimeUntil(pacer, () => pacer.Wakes > wakes + 20);
+        // Two windows more of waits on time (a wake each 5 ms or more), in which it must not ask again.
+        await ResumeOnTimeUntil(pacer, () => pacer.Wakes > wakes + 40);
 
         Assert.Equal(["fifo 10", "normal", "fifo 10"], calls.Asked);
         Assert.Equal(PacerPriorityKind.Normal, pacer.Priority.Kind);
@@ -256,23 +256,24 @@ public sealed class PacerThreadPriorityTests
         Assert.Equal(20 - Math.Min(Soft("Max nice priority"), 40), calls.NiceFloor());
     }
 
-    // Windows of 50 ms in which a single resume counts: a test's few waits decide it within a second.
+    // Windows of 100 ms in which a single resume counts, so that a test's few waits decide it within a second; late means over
+    // 40 ms, so that the stalls of a loaded machine (10-35 ms measured here) do not make a wait on time late.
     private static LatenessRule QuickRule() =>
-        new(Stopwatch.Frequency / 20, leaveAbove: Stopwatch.Frequency / 100, returnAbove: Stopwatch.Frequency / 200, fewResumes: 1);
+        new(Stopwatch.Frequency / 10, leaveAbove: Stopwatch.Frequency / 25, returnAbove: Stopwatch.Frequency / 25, fewResumes: 1);
 
-    // The awaiting code picks each released wait up at least 20 ms after its deadline, as a send on saturated cores would.
+    // The awaiting code picks each released wait up at least 55 ms after its deadline, as a send on saturated cores would.
     private static Task ResumeLateUntil(FramePacer pacer, Func<bool> done) => RepeatUntil(done, "late resumes", async () =>
     {
         var released = pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200));
-        await Task.Delay(25).ConfigureAwait(false);
+        await Task.Delay(60).ConfigureAwait(false);
         await released.ConfigureAwait(false);
     });
 
-    // A frame 20 ms behind leaves at once; the pacer wakes for the on-time wait beside it, whose code resumes on the pacer's
+    // A frame 60 ms behind leaves at once; the pacer wakes for the on-time wait beside it, whose code resumes on the pacer's
     // own thread (no test context between), and reviews what was counted: only the frames behind are late.
     private static Task SendBehindUntil(FramePacer pacer, Func<bool> done) => RepeatUntil(done, "sends behind their schedule", async () =>
     {
-        await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - (Stopwatch.Frequency / 50)).ConfigureAwait(false);
+        await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() - (Stopwatch.Frequency * 3 / 50)).ConfigureAwait(false);
         await pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 50)).ConfigureAwait(false);
     });
 
