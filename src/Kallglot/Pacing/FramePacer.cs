@@ -113,11 +113,10 @@ internal sealed class FramePacer : IDisposable
         {
             return ValueTask.FromCanceled(cancellationToken);
         }
-        var now = Stopwatch.GetTimestamp();
-        if (due - now <= ReleaseWindow)
+        if (due - Stopwatch.GetTimestamp() <= ReleaseWindow)
         {
             // A send already behind its schedule does not wait, and is the latest of all: it counts, or saturated cores would hide it.
-            RecordResume(now - due);
+            RecordResume(due);
             return ValueTask.CompletedTask;
         }
         PacerWaiter waiter;
@@ -187,13 +186,13 @@ internal sealed class FramePacer : IDisposable
         }
     }
 
-    /// <summary>A released wait's awaiting code resumed <paramref name="late"/> Stopwatch ticks after its deadline (any thread).</summary>
-    internal void RecordResume(long late)
+    /// <summary>The awaiting code of a wait until <paramref name="due"/> resumes now (any thread).</summary>
+    internal void RecordResume(long due)
     {
-        // Only a real-time pacer reviews its lateness: the others (nice, normal, Windows, the emulator's) need not count it.
+        // Only a real-time pacer reviews its lateness: the others (nice, normal, Windows, the emulator's) do not read the clock for it.
         if (Volatile.Read(ref _realTimeScheduling) is not null)
         {
-            _latenessRule.Record(late);
+            _latenessRule.Record(Stopwatch.GetTimestamp() - due);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 
 namespace Kallglot.Pacing;
@@ -85,7 +84,7 @@ internal sealed class PacerWaiter : IValueTaskSource
         {
             _completion.GetResult(token);
             // The moment the awaiting code resumes is when its frame can leave: what the pacer's real-time rule watches.
-            _pacer.RecordResume(Stopwatch.GetTimestamp() - _due);
+            _pacer.RecordResume(_due);
         }
         finally
         {

@@ -38,27 +38,16 @@ public sealed class LatenessRuleTests
         Assert.True(EndWindow(inRealTime: true, resumes: 1000, late: 0, lateBy: 0));
     }
 
-    [Fact]
-    public void Exactly_1_percent_late_is_on_time_enough_to_keep_real_time()
+    [Theory]
+    [InlineData(1000, 10, 11, 3)] // exactly 1 % over 10 ms late is on time enough
+    [InlineData(1000, 500, 10, 2)] // late by 10 ms or less is on time enough
+    [InlineData(999, 999, 100, 3)] // fewer than 1000 resumes a window, however late
+    public void Windows_that_are_not_late_enough_keep_real_time_however_many_come_in_a_row(int resumes, int late, int lateByMs, int windows)
     {
-        Assert.True(EndWindow(inRealTime: true, resumes: 1000, late: 10, lateBy: 11 * Millisecond));
-        Assert.True(EndWindow(inRealTime: true, resumes: 1000, late: 10, lateBy: 11 * Millisecond));
-        Assert.True(EndWindow(inRealTime: true, resumes: 1000, late: 10, lateBy: 11 * Millisecond));
-    }
-
-    [Fact]
-    public void Late_by_10_ms_or_less_keeps_real_time()
-    {
-        Assert.True(EndWindow(inRealTime: true, resumes: 1000, late: 500, lateBy: 10 * Millisecond));
-        Assert.True(EndWindow(inRealTime: true, resumes: 1000, late: 500, lateBy: 10 * Millisecond));
-    }
-
-    [Fact]
-    public void Fewer_than_1000_resumes_a_window_keep_real_time_however_late_they_are()
-    {
-        Assert.True(EndWindow(inRealTime: true, resumes: 999, late: 999, lateBy: 100 * Millisecond));
-        Assert.True(EndWindow(inRealTime: true, resumes: 999, late: 999, lateBy: 100 * Millisecond));
-        Assert.True(EndWindow(inRealTime: true, resumes: 999, late: 999, lateBy: 100 * Millisecond));
+        for (var window = 0; window < windows; window++)
+        {
+            Assert.True(EndWindow(inRealTime: true, resumes, late, lateByMs * Millisecond));
+        }
     }
 
     [Fact]
