@@ -79,6 +79,30 @@ Describe 'Credit budgets' {
         (Get-KallglotContext).CreditsSpent | Should -Be 0
     }
 
+    It 'Test-KallglotConnection spends from the same budget, and once it is used up is refused before anything is sent' {
+        Connect-Kallglot -MaxCredits 1
+        $test = 'Kallglot.PowerShell.Commands.TestKallglotConnectionCommand'
+
+        $check = Test-KallglotConnection -PhoneNumber '+14155550100' -AudioPath $tone -CheckTimeoutSec 30 -Confirm:$false
+        $before = Get-CreditsUsed
+        { Test-KallglotConnection -PhoneNumber '+14155550100' -AudioPath $tone -Confirm:$false } | Should -Throw -ErrorId "credit_budget_exhausted,$test"
+
+        $check.SessionId | Should -Match '^sess_'
+        (Get-KallglotContext).CreditsSpent | Should -Be 1
+        Get-CreditsUsed | Should -Be $before
+    }
+
+    It 'Test-KallglotConnection refuses a file that is not audio before spending a credit' {
+        Connect-Kallglot -MaxCredits 1
+        $text = Join-Path $TestDrive 'not-audio.wav'; 'words, not audio' | Set-Content $text
+        $before = Get-CreditsUsed
+
+        { Test-KallglotConnection -PhoneNumber '+14155550100' -AudioPath $text -Confirm:$false } | Should -Throw -ErrorId 'audio_not_wav,Kallglot.PowerShell.Commands.TestKallglotConnectionCommand'
+
+        Get-CreditsUsed | Should -Be $before
+        (Get-KallglotContext).CreditsSpent | Should -Be 0
+    }
+
     It '-LowCreditWarning warns once when the API reports fewer credits left' {
         Connect-Kallglot -LowCreditWarning 10
         Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Body @{ remaining = 12 } | Out-Null
@@ -160,6 +184,15 @@ Describe 'The session ledger' {
         (Get-KallglotSession -First 2).Id | Should -Be @($sessions[2].Id, $sessions[3].Id)
         @(Get-KallglotSession -Since (Get-Date).AddMinutes(-5)).Count | Should -Be 4
         @(Get-KallglotSession -Until (Get-Date).AddMinutes(-5)).Count | Should -Be 0
+    }
+
+    It 'records Test-KallglotConnection''s session and how its stream ended, as any other' {
+        $check = Test-KallglotConnection -PhoneNumber '+14155550100' -AudioPath $tone -CheckTimeoutSec 30 -Confirm:$false
+
+        $record = Get-KallglotSession -Id $check.SessionId
+        $record | Should -Not -BeNullOrEmpty
+        $record.Status | Should -Be 'Closed'
+        $record.FramesSent | Should -BeGreaterThan 0
     }
 
     It 'finds sessions created earlier in the same pipeline' {

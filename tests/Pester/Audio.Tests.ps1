@@ -69,6 +69,21 @@ Describe 'Send-KallglotAudio' {
         $stream | Disconnect-KallglotStream
     }
 
+    It 'sends the files Get-ChildItem pipes to it, one after the other, by their FullName' {
+        $folder = New-Item -ItemType Directory (Join-Path $TestDrive 'calls')
+        $null = New-ToneWav (Join-Path $folder 'a.wav') -Seconds 1
+        $null = New-ToneWav (Join-Path $folder 'b.wav') -Seconds 2
+        $stream = Connect-StreamIdlingAfter -Seconds 600
+
+        $summaries = Get-ChildItem $folder -Filter *.wav | Sort-Object Name | Send-KallglotAudio -Stream $stream -NoPacing -PassThru
+
+        $summaries.Frames | Should -Be @(50, 100)
+        Wait-Until -Because 'the emulator to count the frames' {
+            (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)" -Method GET).framesReceived -eq 150
+        }
+        $stream | Disconnect-KallglotStream
+    }
+
     It 'plays a file in the background while Receive-KallglotStream prints live, and writes the translated audio as a valid WAV' {
         $out = Join-Path $TestDrive 'translated.wav'
 
@@ -194,6 +209,8 @@ Describe 'Send-KallglotAudio' {
         }
         It 'sends nothing with -WhatIf' {
             $stream | Send-KallglotAudio -Path $good -WhatIf
+
+            $stream.FramesSent | Should -Be 0
         }
     }
 

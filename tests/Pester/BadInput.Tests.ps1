@@ -26,6 +26,8 @@ BeforeDiscovery {
         @{ Name = 'Connect-Kallglot with nothing'; ErrorId = 'connect_nothing_given,Kallglot.PowerShell.Commands.ConnectKallglotCommand'; Run = { Connect-Kallglot } }
         @{ Name = 'Connect-Kallglot to a clear-text remote'; ErrorId = 'insecure_connection_refused,Kallglot.PowerShell.Commands.ConnectKallglotCommand'; Run = { Connect-Kallglot -BaseUri 'http://api.example.test' } }
         @{ Name = 'Connect-Kallglot with an empty key'; ErrorId = 'api_key_empty,Kallglot.PowerShell.Commands.ConnectKallglotCommand'; Run = { Connect-Kallglot -ApiKey ([securestring]::new()) } }
+        @{ Name = 'Connect-Kallglot with a key of spaces'; ErrorId = 'api_key_empty,Kallglot.PowerShell.Commands.ConnectKallglotCommand'; Run = { Connect-Kallglot -ApiKey (ConvertTo-SecureString '   ' -AsPlainText -Force) } }
+        @{ Name = 'a call with a key of spaces'; ErrorId = 'api_key_empty,Kallglot.PowerShell.Commands.NewKallglotSessionCommand'; Run = { New-KallglotSession -PhoneNumber '+14155550100' -ApiKey (ConvertTo-SecureString "`t " -AsPlainText -Force) } }
         @{ Name = 'request to an absolute URL'; ErrorId = 'invalid_path,Kallglot.PowerShell.Commands.InvokeKallglotRequestCommand'; Run = { Invoke-KallglotRequest -Path 'https://elsewhere.example/v1/x' } }
         @{ Name = 'request body that is not JSON'; ErrorId = 'invalid_body,Kallglot.PowerShell.Commands.InvokeKallglotRequestCommand'; Run = { Invoke-KallglotRequest -Method POST -Path '/v1/sessions' -Body 'not json {' } }
         @{ Name = 'request with an unknown method'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.InvokeKallglotRequestCommand'; Run = { Invoke-KallglotRequest -Method TRACE -Path '/v1/sessions' } }
@@ -53,6 +55,7 @@ BeforeDiscovery {
         @{ Name = 'WAV truncated in its header'; ErrorId = 'audio_not_wav,Kallglot.PowerShell.Commands.SendKallglotAudioCommand'; Run = { $open | Send-KallglotAudio -Path $files.Truncated } }
         @{ Name = 'empty speaker'; ErrorId = 'invalid_speaker,Kallglot.PowerShell.Commands.SendKallglotAudioCommand'; Run = { $open | Send-KallglotAudio -Path $files.Good -Speaker '' } }
         @{ Name = 'blank speaker'; ErrorId = 'invalid_speaker,Kallglot.PowerShell.Commands.SendKallglotAudioCommand'; Run = { $open | Send-KallglotAudio -Path $files.Good -Speaker "`t " } }
+        @{ Name = 'speaker with half a surrogate pair'; ErrorId = 'invalid_speaker,Kallglot.PowerShell.Commands.SendKallglotAudioCommand'; Run = { $open | Send-KallglotAudio -Path $files.Good -Speaker "agent $([char]0xD800)" } }
         @{ Name = 'frame length out of range'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.SendKallglotAudioCommand'; Run = { $open | Send-KallglotAudio -Path $files.Good -FrameMilliseconds 7 } }
         @{ Name = 'event type filter that is empty'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.ReceiveKallglotStreamCommand'; Run = { $open | Receive-KallglotStream -Type '' } }
         @{ Name = 'unknown encoding'; ErrorId = 'CannotConvertArgumentNoMessage,Kallglot.PowerShell.Commands.SendKallglotAudioCommand'; Run = { $open | Send-KallglotAudio -Path $files.Good -Encoding Opus } }
@@ -62,8 +65,10 @@ BeforeDiscovery {
         @{ Name = 'translated audio into a missing folder'; ErrorId = 'audio_output_unwritable,Kallglot.PowerShell.Commands.ReceiveKallglotStreamCommand'; Run = { $open | Receive-KallglotStream -AudioOutputPath '/no/such/folder/out.wav' } }
         @{ Name = 'receive without a stream'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.ReceiveKallglotStreamCommand'; Run = { Receive-KallglotStream -Stream $null } }
         @{ Name = 'receive timeout below zero'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.ReceiveKallglotStreamCommand'; Run = { $open | Receive-KallglotStream -Wait -TimeoutSec -1 } }
+        @{ Name = 'receive timeout past what a timer holds'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.ReceiveKallglotStreamCommand'; Run = { $open | Receive-KallglotStream -Wait -TimeoutSec ([int]::MaxValue) } }
         @{ Name = 'disconnect without a stream'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.DisconnectKallglotStreamCommand'; Run = { Disconnect-KallglotStream -Stream $null } }
         @{ Name = 'emulator script missing'; ErrorId = 'script_not_found,Kallglot.PowerShell.Commands.StartKallglotEmulatorCommand'; Run = { Start-KallglotEmulator -ScriptPath (Join-Path $TestDrive 'none.json') } }
+        @{ Name = 'stopping a null emulator'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.StopKallglotEmulatorCommand'; Run = { Stop-KallglotEmulator -Emulator $null } }
         @{ Name = 'emulator port out of range'; ErrorId = 'ParameterArgumentValidationError,Kallglot.PowerShell.Commands.StartKallglotEmulatorCommand'; Run = { Start-KallglotEmulator -Port 70000 } }
     )
 }

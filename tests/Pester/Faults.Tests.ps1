@@ -48,6 +48,33 @@ Describe 'HTTP faults' {
         ($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n" | Should -Match 'throttled; retry 1 of 3'
     }
 
+    It 'shows a later row''s retry while it waits it out, not once the row is done' {
+        $runner = [powershell]::Create()
+        try {
+            $null = $runner.AddScript({
+                param($ModulePath, $FaultUri)
+                Import-Module $ModulePath
+                & {
+                    # Rows before it: each row's wait for its verbose lines must not outlive the row.
+                    1..5 | ForEach-Object { [pscustomobject]@{ PhoneNumber = "+1415555010$_" } }
+                    # The last row's request is throttled for 4 s once the rows before it are made.
+                    Invoke-RestMethod -Uri $FaultUri -Method Post -Body '{"status":429,"retryAfterSeconds":4}' -ContentType 'application/json' | Out-Null
+                    [pscustomobject]@{ PhoneNumber = '+14155550100' }
+                } | New-KallglotSession -Verbose
+            }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument([Uri]::new($emulator.BaseUri, '/_emulator/faults'))
+            $running = $runner.BeginInvoke()
+
+            Wait-Until -TimeoutSec 30 -Because 'the retry line' { $runner.Streams.Verbose.Message -match 'throttled; retry 1 of 3' }
+            $shown = [Diagnostics.Stopwatch]::StartNew()
+            $sessions = $runner.EndInvoke($running)
+
+            # The line comes as the 4 s wait begins, not with the session once it is over.
+            $shown.Elapsed.TotalSeconds | Should -BeGreaterThan 2 -Because 'the retry is shown while it is waited out'
+            $sessions | Should -HaveCount 6
+        }
+        finally { $runner.Dispose() }
+    }
+
     It '429 without Retry-After is not retried and says to wait' {
         Add-HttpFault @{ status = 429 }
 
@@ -62,6 +89,7 @@ Describe 'HTTP faults' {
 
         $thrown = { New-KallglotSession -PhoneNumber '+14155550100' -TimeoutSec 2 } | Should -Throw -ErrorId "request_timeout,$new" -PassThru
 
+        $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9 -Because 'the request is given its -TimeoutSec'
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
         $thrown.CategoryInfo.Category | Should -Be 'OperationTimeout'
         $thrown.Exception.Message | Should -Match 'may have reached the server'

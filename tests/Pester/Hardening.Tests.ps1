@@ -241,20 +241,26 @@ Describe 'Edges' {
 
     It 'Stop-KallglotEmulator ends at once on Ctrl+C, and the process is gone' {
         $stuck = Start-KallglotEmulator -NoAudioPacing
-        # An emulator that takes 30 s to shut down, as a server with work to finish does.
-        Invoke-EmulatorControl -Emulator $stuck -Path '/_emulator/config' -Body @{ shutdownDelaySeconds = 30 } | Out-Null
         $runner = [powershell]::Create()
-        $verbose = $runner.Streams.Verbose
-        $null = $runner.AddScript({ param($ModulePath, $Emulator) Import-Module $ModulePath; Stop-KallglotEmulator -Emulator $Emulator -Verbose }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stuck)
-        $null = $runner.BeginInvoke()
-        Wait-Until -Because 'the stop to be waiting for the emulator' { $verbose.Count -ge 1 }
+        try {
+            # An emulator that takes 30 s to shut down, as a server with work to finish does.
+            Invoke-EmulatorControl -Emulator $stuck -Path '/_emulator/config' -Body @{ shutdownDelaySeconds = 30 } | Out-Null
+            $verbose = $runner.Streams.Verbose
+            $null = $runner.AddScript({ param($ModulePath, $Emulator) Import-Module $ModulePath; Stop-KallglotEmulator -Emulator $Emulator -Verbose }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stuck)
+            $null = $runner.BeginInvoke()
+            Wait-Until -Because 'the stop to be waiting for the emulator' { $verbose.Count -ge 1 }
 
-        $elapsed = Measure-Command { $runner.Stop() }
-        $runner.Dispose()
+            $elapsed = Measure-Command { $runner.Stop() }
 
-        $elapsed.TotalSeconds | Should -BeLessThan 3
-        $stuck.IsRunning | Should -BeFalse
-        $stuck.ProcessId | Should -BeGreaterThan 0 -Because 'a stopped emulator still shows which process it was'
+            $elapsed.TotalSeconds | Should -BeLessThan 3
+            $stuck.IsRunning | Should -BeFalse
+            $stuck.ProcessId | Should -BeGreaterThan 0 -Because 'a stopped emulator still shows which process it was'
+        }
+        finally {
+            $runner.Dispose()
+            # A stop that failed leaves no emulator behind either.
+            if ($stuck.IsRunning) { Stop-Process -Id $stuck.ProcessId -Force -ErrorAction SilentlyContinue }
+        }
     }
 }
 

@@ -116,3 +116,32 @@ Describe 'Import-KallglotRecording' {
         { Import-KallglotRecording (Join-Path $TestDrive 'none-*.jsonl') -ErrorAction Stop } | Should -Throw -ErrorId "recording_not_found,$import"
     }
 }
+
+Describe 'Translated audio to a disk that is full (Linux: /dev/full)' -Skip:(-not $IsLinux) {
+    It 'Import-KallglotRecording stops with audio_output_write_failed, naming the file' {
+        $thrown = { Import-KallglotRecording $recording -AudioOutputPath '/dev/full' -Force -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId "audio_output_write_failed,$import" -PassThru
+
+        $thrown.CategoryInfo.Category | Should -Be 'WriteError'
+        $thrown.Exception.Message | Should -Match "'/dev/full'.*Free space"
+    }
+
+    It 'Receive-KallglotStream stops with audio_output_write_failed after the events before it' {
+        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+        $payload = [Convert]::ToBase64String([byte[]](0..159))
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/events" -Json (@(
+                @{ type = 'transcript.final'; speaker = 'caller'; text = 'Before the audio.' }
+                @{ type = 'audio.output'; utterance_id = 'utt_1'; audio = @{ encoding = 'mulaw'; sample_rate_hz = 8000; payload = $payload } }
+            ) | ConvertTo-Json -Depth 5) | Out-Null
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/end" -Body @{ reason = 'caller_hung_up' } | Out-Null
+        try {
+            $received = [System.Collections.Generic.List[object]]::new()
+            $thrown = { Receive-KallglotStream $stream -Wait -TimeoutSec 30 -AudioOutputPath '/dev/full' -Force | ForEach-Object { $received.Add($_) } } |
+                Should -Throw -ErrorId 'audio_output_write_failed,Kallglot.PowerShell.Commands.ReceiveKallglotStreamCommand' -PassThru
+
+            $thrown.CategoryInfo.Category | Should -Be 'WriteError'
+            $received.Type | Should -Contain 'transcript.final'
+        }
+        finally { $stream | Disconnect-KallglotStream }
+    }
+}

@@ -109,19 +109,22 @@ Describe 'Spreading calls over hosts (Invoke-Command -Session)' {
             param([string] $PipeName)
             $process = Start-Process -FilePath (Get-Process -Id $PID).Path -PassThru -RedirectStandardOutput (Join-Path $TestDrive "$PipeName.out") `
                 -ArgumentList (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-CustomPipeName', $PipeName, '-Command', 'while ($true) { Start-Sleep 1 }'
+            # Stopped in AfterAll even if this host never comes up.
+            $started.Add($process)
             $pipe = if ($IsWindows) { "\\.\pipe\$PipeName" } else { Join-Path ([IO.Path]::GetTempPath()) "CoreFxPipe_$PipeName" }
             Wait-Until -TimeoutSec 60 -Because "pwsh $PipeName to listen" { Test-Path $pipe }
             $runspace = [runspacefactory]::CreateRunspace([System.Management.Automation.Runspaces.NamedPipeConnectionInfo]::new($PipeName))
             $runspace.Open()
             [pscustomobject]@{ Process = $process; Session = [System.Management.Automation.Runspaces.PSSession]::Create($runspace, 'NamedPipe', $PSCmdlet) }
         }
+        $script:started = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
         $script:hosts = 1..2 | ForEach-Object { New-LocalHostSession -PipeName ("kallglot-host-{0}-{1}" -f $PID, $_) }
         $script:sessions = $hosts.Session
     }
 
     AfterAll {
-        $sessions | Remove-PSSession
-        $hosts.Process | Stop-Process -Force -ErrorAction SilentlyContinue
+        if ($sessions) { $sessions | Remove-PSSession }
+        $started | Stop-Process -Force -ErrorAction SilentlyContinue
     }
 
     It 'runs a share on each host, each into its own ledger, and gathers the ledgers into one report' {

@@ -46,6 +46,8 @@ public sealed class EmulatedSession
     internal long AudioBytesReceived;
     internal long ErrorsSent;
     internal long EventsSent;
+    // The idle watch's checks that left the session running: a test moving a fake clock waits for the check of the time it set.
+    internal long IdleChecksKept;
     internal int UtteranceCount;
     internal int Accepting;
 
@@ -166,6 +168,7 @@ public sealed class EmulatedSession
         ["errorsSent"] = Interlocked.Read(ref ErrorsSent),
         ["eventsSent"] = Interlocked.Read(ref EventsSent),
         ["utterances"] = UtteranceCount,
+        ["idleChecksKept"] = Interlocked.Read(ref IdleChecksKept),
         ["speakers"] = new JsonArray(SpeakersSnapshot().Select(s => (JsonNode)s).ToArray()),
     };
 

@@ -10,14 +10,17 @@ internal sealed class IdleWatch
     private readonly TimeProvider _time;
     private readonly TimeSpan _idle;
     private readonly Func<bool> _busy;
+    private readonly Action _kept;
     private long _lastActivity;
 
     /// <param name="busy">True while the session is doing something the client waits for.</param>
-    public IdleWatch(TimeProvider time, TimeSpan idle, Func<bool> busy)
+    /// <param name="kept">Called after each check that leaves the session running, so a test on a fake clock knows the check for the time it set has run.</param>
+    public IdleWatch(TimeProvider time, TimeSpan idle, Func<bool> busy, Action kept)
     {
         _time = time;
         _idle = idle;
         _busy = busy;
+        _kept = kept;
         _lastActivity = time.GetTimestamp();
     }
 
@@ -34,12 +37,12 @@ internal sealed class IdleWatch
             if (_busy())
             {
                 Touch();
-                continue;
             }
-            if (_time.GetElapsedTime(Interlocked.Read(ref _lastActivity)) >= _idle)
+            else if (_time.GetElapsedTime(Interlocked.Read(ref _lastActivity)) >= _idle)
             {
                 return;
             }
+            _kept();
         }
     }
 }

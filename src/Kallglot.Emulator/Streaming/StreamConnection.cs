@@ -41,7 +41,7 @@ internal sealed class StreamConnection
         _player = new TranslatedAudioPlayer(_writer.Enqueue, _options.PaceAudioOutput);
         _script = new UtteranceScript(session, _options.Script);
         _speech = new SpeechSegmentation(OnPartial, OnUtteranceEnded);
-        _idle = new IdleWatch(_options.TimeProvider, _options.IdleTimeout, IsBusy);
+        _idle = new IdleWatch(_options.TimeProvider, _options.IdleTimeout, IsBusy, () => Interlocked.Increment(ref session.IdleChecksKept));
     }
 
     public async Task RunAsync()

@@ -60,10 +60,10 @@ public sealed class ConnectKallglotCommand : PSCmdlet
                 "Connect-Kallglot needs something to set: -ApiKey, -BaseUri, -AllowInsecureConnection, -MaxCredits, -LowCreditWarning, -LedgerPath or -NoLedger. For example: Connect-Kallglot -ApiKey (Read-Host -AsSecureString 'Kallglot API key').",
                 null));
         }
-        if (ApiKey is { Length: 0 })
+        if (ApiKey is not null && (ApiKey.Length == 0 || ModuleContext.IsBlank(ApiKey)))
         {
             ThrowTerminatingError(ErrorRecordFactory.Create("api_key_empty", KallglotErrorKind.InvalidArgument,
-                "The API key is empty. Give the key from the Kallglot dashboard.", null));
+                "The API key is empty or only white space. Give the key from the Kallglot dashboard.", null));
         }
         bool? allowInsecure = MyInvocation.BoundParameters.ContainsKey(nameof(AllowInsecureConnection)) ? AllowInsecureConnection.IsPresent : null;
         var (effectiveBaseUri, effectiveAllow) = ModuleContext.Preview(BaseUri, allowInsecure);

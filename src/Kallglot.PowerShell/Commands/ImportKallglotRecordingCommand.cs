@@ -140,6 +140,24 @@ public sealed class ImportKallglotRecordingCommand : KallglotCmdlet
             WriteKallglotError(exception, path);
             return;
         }
+        try
+        {
+            Deliver(path, entries);
+        }
+        catch (KallglotException exception) when (exception.ErrorId == "recording_unreadable")
+        {
+            // This file could not be read to its end; the next one may be.
+            WriteKallglotError(exception, path);
+        }
+        catch (KallglotException exception)
+        {
+            // The audio output cannot be written (a full disk): no later file could be either.
+            ThrowKallglotError(exception, AudioOutputPath);
+        }
+    }
+
+    private void Deliver(string path, IEnumerable<RecordingEntry> entries)
+    {
         foreach (var entry in entries)
         {
             if (entry.Event is { } streamEvent)

@@ -44,7 +44,12 @@ public sealed class InvokeKallglotRequestCommand : KallglotApiCmdlet
         {
             return;
         }
-        var response = Await(cancellation => CreateClient().SendAsync(method, Path, body, cancellation), Path);
+        var response = Await(async cancellation =>
+        {
+            var client = CreateClient();
+            // A session's stream token is as secret as the key: neither reaches the pipeline, whatever the endpoint answers.
+            return (await client.SendAsync(method, Path, body, cancellation).ConfigureAwait(false)).WithCredentialsMasked(client.Options.ApiKey);
+        }, Path);
         if (Raw)
         {
             WriteObject(response);

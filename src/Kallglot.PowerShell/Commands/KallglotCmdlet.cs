@@ -18,6 +18,9 @@ public abstract class KallglotCmdlet : PSCmdlet, IDisposable
     private readonly SemaphoreSlim _verboseSignal = new(0);
     // No spinning before it sleeps: on two cores a spinning pipeline thread takes the CPU from the receive loop that would wake it.
     private readonly ManualResetEventSlim _woken = new(false, spinCount: 0);
+    // One wait for the next queued line, kept across Await calls until a line ends it: a wait left behind by an operation
+    // that finished first would otherwise take the next signal, and the lines of the next operation would wait for its end.
+    private Task? _signalled;
     private bool _disposed;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
@@ -86,13 +89,12 @@ public abstract class KallglotCmdlet : PSCmdlet, IDisposable
                 task.ContinueWith(static finished => _ = finished.Exception, TaskScheduler.Default);
                 throw new PipelineStoppedException();
             }
-            try
+            _signalled ??= _verboseSignal.WaitAsync(PipelineStopToken);
+            // Returns on Ctrl+C too (the wait is cancelled, not thrown): handled at the top of the loop.
+            Task.WaitAny(task, _signalled);
+            if (_signalled.IsCompleted)
             {
-                Task.WaitAny(task, _verboseSignal.WaitAsync(PipelineStopToken));
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C while waiting: handled at the top of the loop.
+                _signalled = null;
             }
             FlushVerbose();
         }

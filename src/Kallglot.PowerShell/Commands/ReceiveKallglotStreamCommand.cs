@@ -39,9 +39,9 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Type { get; set; }
 
-    /// <summary>With -Wait: stop waiting after this many seconds (0: no limit).</summary>
+    /// <summary>With -Wait: stop waiting after this many seconds (0: no limit; at most 2,147,483, about 24 days, the longest a timer holds).</summary>
     [Parameter]
-    [ValidateRange(0, int.MaxValue)]
+    [ValidateRange(0, 2_147_483)]
     public int TimeoutSec { get; set; }
 
     /// <summary>Writes translated audio (audio.output) to this WAV file (PCM 16-bit 8 kHz) as it arrives; the file is valid at every moment. One stream only.</summary>
@@ -121,9 +121,14 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
                 }
             }
         }
+        catch (KallglotException exception)
+        {
+            // The translated audio could not be written (a full disk under -AudioOutputPath), say: the events before it were written.
+            ThrowKallglotError(exception, exception.ErrorId == "audio_output_write_failed" ? AudioOutputPath : stream);
+        }
         catch (Exception exception) when (exception is not (PipelineStoppedException or PipelineClosedException or ActionPreferenceStopException or RuntimeException))
         {
-            // A failure nobody foresaw (a full disk under -AudioOutputPath, say) still becomes an error record, never a raw trace.
+            // A failure nobody foresaw still becomes an error record, never a raw trace.
             ThrowTerminatingError(ErrorRecordFactory.Unexpected(exception, stream));
         }
         finally

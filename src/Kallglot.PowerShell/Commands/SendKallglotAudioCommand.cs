@@ -21,7 +21,7 @@ public sealed class SendKallglotAudioCommand : KallglotCmdlet
     public KallglotStream Stream { get; set; } = null!;
 
     /// <summary>The audio file: a WAV (PCM, float, mu-law or A-law; any common rate; mono or stereo), or headerless mu-law with -Encoding MuLaw.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "LiteralPath")]
     public string Path { get; set; } = string.Empty;
 
@@ -55,10 +55,13 @@ public sealed class SendKallglotAudioCommand : KallglotCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        if (string.IsNullOrWhiteSpace(Speaker))
+        try
         {
-            ThrowKallglotError(new KallglotValidationException("invalid_speaker", "Speaker",
-                "The speaker label is empty. Give a label such as 'caller' or 'agent' with -Speaker."), Speaker);
+            SpeakerLabel.Validate(Speaker);
+        }
+        catch (KallglotValidationException exception)
+        {
+            ThrowKallglotError(exception, Speaker);
         }
         var path = GetUnresolvedProviderPathFromPSPath(Path);
         MuLawFrameReader reader;

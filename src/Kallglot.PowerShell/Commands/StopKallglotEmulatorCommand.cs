@@ -9,6 +9,8 @@ public sealed class StopKallglotEmulatorCommand : KallglotCmdlet
 {
     /// <summary>The emulator to stop, as Start-KallglotEmulator returned it; without it, all of them.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
+    // A null emulator (one whose start failed) must not stand for "all of them": only leaving the parameter out does.
+    [ValidateNotNullOrEmpty]
     public KallglotEmulator[]? Emulator { get; set; }
 
     /// <inheritdoc />

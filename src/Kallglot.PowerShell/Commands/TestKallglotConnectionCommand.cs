@@ -1,6 +1,9 @@
 using System.Management.Automation;
+using Kallglot.Audio;
+using Kallglot.Credits;
 using Kallglot.Diagnostics;
 using Kallglot.Errors;
+using Kallglot.PowerShell.Context;
 using Kallglot.PowerShell.Conversion;
 using Kallglot.PowerShell.Errors;
 
@@ -51,16 +54,55 @@ public sealed class TestKallglotConnectionCommand : KallglotApiCmdlet
         var audio = AudioPath is null
             ? Path.Combine(Path.GetDirectoryName(typeof(TestKallglotConnectionCommand).Assembly.Location)!, "samples", "sample-call.wav")
             : GetUnresolvedProviderPathFromPSPath(AudioPath);
-        if (!File.Exists(audio))
+        try
         {
-            ThrowTerminatingError(ErrorRecordFactory.Create("audio_file_not_found", KallglotErrorKind.File,
-                $"The audio file '{audio}' does not exist. Give a WAV of speech with -AudioPath.", audio));
+            // Read before a credit is spent: a file that is not audio fails here, not after the session is made.
+            MuLawFrameReader.Open(audio).Dispose();
+        }
+        catch (KallglotException exception)
+        {
+            ThrowKallglotError(exception, audio);
         }
         if (!ShouldProcess("Kallglot API", "Run an end-to-end check (creates a session: 1 API credit)"))
         {
             return;
         }
-        var result = Await(cancellation => ConnectionCheck.RunAsync(CreateClient(), request, audio, TimeSpan.FromSeconds(CheckTimeoutSec), cancellation), audio);
+        // The check's session is a session like any other: it counts against Connect-Kallglot -MaxCredits and is in the ledger.
+        var budget = ModuleContext.Budget;
+        var reservation = CreditReservation.TryTake(budget);
+        if (reservation is null)
+        {
+            ThrowKallglotError(new CreditBudgetExhaustedException(request.Target, budget!, "this process's"), request.Target);
+            return;
+        }
+        ConnectionCheckResult result;
+        try
+        {
+            result = Await(cancellation => ConnectionCheck.RunAsync(CreateClient(), request, audio, TimeSpan.FromSeconds(CheckTimeoutSec), ModuleContext.Ledger, cancellation), audio);
+        }
+        catch (PipelineStoppedException)
+        {
+            // Stopped before the check said whether the session was made: the credit stays spent, so the budget is never exceeded.
+            throw;
+        }
+        catch (Exception)
+        {
+            // No check ran (the client could not be made): nothing was sent.
+            reservation.Release();
+            throw;
+        }
+        if (result.CreationRefused)
+        {
+            reservation.Release();
+        }
+        if (result.SessionId is not null)
+        {
+            Completion.SeenValues.AddSession(result.SessionId);
+        }
+        foreach (var warning in result.Warnings)
+        {
+            WriteWarning(warning);
+        }
         WriteVerbose(result.ToString());
         WriteObject(result);
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security;
 using Kallglot.Credits;
+using Kallglot.Errors;
 using Kallglot.Ledger;
 using Kallglot.Security;
 
@@ -242,5 +243,14 @@ internal static class ModuleContext
         }
     }
 
-    private static KallglotSecret ToSecret(SecureString secure) => new(new NetworkCredential(string.Empty, secure).Password);
+    /// <summary>Whether a key given as a SecureString holds nothing but white space (typed or pasted by mistake).</summary>
+    public static bool IsBlank(SecureString key) => string.IsNullOrWhiteSpace(new NetworkCredential(string.Empty, key).Password);
+
+    private static KallglotSecret ToSecret(SecureString secure)
+    {
+        var key = new NetworkCredential(string.Empty, secure).Password.Trim();
+        return key.Length == 0
+            ? throw new KallglotValidationException("api_key_empty", "ApiKey", "The API key is only white space. Give the key from the Kallglot dashboard, such as -ApiKey (Read-Host -AsSecureString 'Kallglot API key').")
+            : new KallglotSecret(key);
+    }
 }

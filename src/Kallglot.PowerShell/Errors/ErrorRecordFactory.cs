@@ -46,6 +46,7 @@ internal static class ErrorRecordFactory
         KallglotErrorKind.Timeout => ErrorCategory.OperationTimeout,
         KallglotErrorKind.Protocol => ErrorCategory.ProtocolError,
         KallglotErrorKind.File => ErrorCategory.ReadError,
+        KallglotErrorKind.FileWrite => ErrorCategory.WriteError,
         _ => ErrorCategory.InvalidOperation,
     };
 }

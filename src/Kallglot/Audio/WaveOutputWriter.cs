@@ -32,6 +32,7 @@ public sealed class WaveOutputWriter : IDisposable
     public TimeSpan Duration { get; private set; }
 
     /// <summary>Appends G.711 mu-law audio at 8 kHz; audio of another encoding or rate is skipped (false).</summary>
+    /// <exception cref="KallglotException"><c>audio_output_write_failed</c> when the file cannot take it (a full disk).</exception>
     public bool Append(string encoding, int sampleRateHz, ReadOnlySpan<byte> payload)
     {
         if (sampleRateHz != MuLawFrameReader.SampleRate || encoding is not ("mulaw" or "pcmu" or "ulaw"))
@@ -55,9 +56,20 @@ public sealed class WaveOutputWriter : IDisposable
                 _pcm[2 * i] = (byte)sample;
                 _pcm[(2 * i) + 1] = (byte)(sample >> 8);
             }
-            _writer.Write(_pcm, 0, needed);
-            // WaveFileWriter.Flush rewrites the RIFF and data sizes: the file is valid after every event.
-            _writer.Flush();
+            try
+            {
+                _writer.Write(_pcm, 0, needed);
+                // WaveFileWriter.Flush rewrites the RIFF and data sizes: the file is valid after every event.
+                _writer.Flush();
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                throw new KallglotException("audio_output_write_failed", KallglotErrorKind.FileWrite,
+                    $"Writing translated audio to '{Path}' failed ({exception.Message}); the file holds the audio written before it. Free space on its disk or give -AudioOutputPath another place.", exception)
+                {
+                    RecommendedAction = "Free space on the disk, or give -AudioOutputPath a path on another one.",
+                };
+            }
             Duration += TimeSpan.FromSeconds((double)payload.Length / sampleRateHz);
             return true;
         }
@@ -71,7 +83,14 @@ public sealed class WaveOutputWriter : IDisposable
             if (!_disposed)
             {
                 _disposed = true;
-                _writer.Dispose();
+                try
+                {
+                    _writer.Dispose();
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException)
+                {
+                    // Every append is flushed: a disk that fails here failed an append first, which reported it.
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kallglot.Audio;
 using Kallglot.Errors;
+using Kallglot.Ledger;
 using Kallglot.Sessions;
 using Kallglot.Streaming;
 using Kallglot.Streaming.Events;
@@ -15,7 +16,14 @@ namespace Kallglot.Diagnostics;
 public static class ConnectionCheck
 {
     /// <summary>Runs the check: a session for <paramref name="request"/>, then <paramref name="audioPath"/> (a WAV of speech) as the caller.</summary>
-    public static async Task<ConnectionCheckResult> RunAsync(KallglotClient client, CreateSessionRequest request, string audioPath, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<ConnectionCheckResult> RunAsync(KallglotClient client, CreateSessionRequest request, string audioPath, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        RunAsync(client, request, audioPath, timeout, ledger: null, cancellationToken);
+
+    /// <summary>
+    /// Runs the check and records its session in <paramref name="ledger"/> as any other: created, then how its stream ended.
+    /// A line the ledger could not take is one of the result's <see cref="ConnectionCheckResult.Warnings"/>, not a failure of the check.
+    /// </summary>
+    public static async Task<ConnectionCheckResult> RunAsync(KallglotClient client, CreateSessionRequest request, string audioPath, TimeSpan timeout, SessionLedger? ledger, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(request);
@@ -32,6 +40,7 @@ public static class ConnectionCheck
             result.SessionId = session.Id;
             result.CreditsRemaining = session.CreditsRemaining;
             result.CreditsUsed = session.CreditsUsed;
+            Record(ledger, () => SessionLedger.Created(session, DateTimeOffset.UtcNow), result);
 
             step = "open the stream";
             watch.Restart();
@@ -64,15 +73,33 @@ public static class ConnectionCheck
         {
             result.FailureId = exception.ErrorId;
             result.Failure = $"Could not {step}: {exception.Message}";
+            // A request refused before it was sent (a missing key) or by the API (4xx) created no session and cost nothing;
+            // a 5xx or a broken connection may have.
+            result.CreationRefused = result.SessionId is null
+                && (exception.Kind == KallglotErrorKind.InvalidArgument
+                    || exception is KallglotApiException { StatusCode: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError });
         }
         finally
         {
             if (stream is not null)
             {
                 await stream.CloseAsync().ConfigureAwait(false);
+                Record(ledger, () => SessionLedger.Outcome(stream, DateTimeOffset.UtcNow), result);
             }
         }
         return result;
+    }
+
+    private static void Record(SessionLedger? ledger, Func<SessionLedgerEntry> entry, ConnectionCheckResult result)
+    {
+        try
+        {
+            ledger?.Append(entry());
+        }
+        catch (KallglotException exception)
+        {
+            result.AddWarning(exception.Message);
+        }
     }
 
     private static async Task<T> NextAsync<T>(KallglotStream stream, CancellationToken cancellationToken) where T : KallglotEvent

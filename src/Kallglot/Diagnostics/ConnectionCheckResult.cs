@@ -3,6 +3,8 @@ namespace Kallglot.Diagnostics;
 /// <summary>What an end-to-end check of the API found: each step's time, the round-trip transcript, the credits.</summary>
 public sealed class ConnectionCheckResult
 {
+    private readonly List<string> _warnings = [];
+
     /// <summary>The endpoint checked.</summary>
     public required Uri BaseUri { get; init; }
 
@@ -38,6 +40,14 @@ public sealed class ConnectionCheckResult
 
     /// <summary>Credits used, as the API reported.</summary>
     public long? CreditsUsed { get; internal set; }
+
+    /// <summary>What the check noticed without failing for it: a session ledger that could not be written, say.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>The API refused to create the session (4xx): it cost no credit.</summary>
+    internal bool CreationRefused { get; set; }
+
+    internal void AddWarning(string warning) => _warnings.Add(warning);
 
     /// <inheritdoc />
     public override string ToString() => Passed ? $"passed: ready in {StreamReady?.TotalMilliseconds:0} ms, round trip {RoundTrip?.TotalMilliseconds:0} ms" : $"failed: {Failure}";

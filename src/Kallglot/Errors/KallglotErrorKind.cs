@@ -30,6 +30,8 @@ public enum KallglotErrorKind
     Protocol,
     /// <summary>The operation does not fit the object's state (a closed stream, an expired token).</summary>
     InvalidOperation,
-    /// <summary>A local file could not be read or written.</summary>
+    /// <summary>A local file could not be read, or is not what it should be.</summary>
     File,
+    /// <summary>A local file could not be written (a full disk, a folder without permission).</summary>
+    FileWrite,
 }

@@ -28,7 +28,7 @@ public static class OutputFile
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new KallglotException(unwritableErrorId, KallglotErrorKind.File,
+            throw new KallglotException(unwritableErrorId, KallglotErrorKind.FileWrite,
                 $"Cannot write {what} '{path}': {exception.Message} Give a path in a folder you can write to.", exception);
         }
     }

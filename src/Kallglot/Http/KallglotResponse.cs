@@ -1,4 +1,5 @@
 using System.Net;
+using Kallglot.Security;
 
 namespace Kallglot.Http;
 
@@ -33,4 +34,11 @@ public sealed class KallglotResponse
 
     /// <summary>Response and content headers, comma-joined per name.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
+
+    /// <summary>
+    /// The same response with every credential in its body masked: the key, and each value of a field named as a credential
+    /// (a session's <c>stream_token</c>, say) wherever it appears. What leaves the module for endpoints it does not wrap.
+    /// </summary>
+    internal KallglotResponse WithCredentialsMasked(KallglotSecret? apiKey) =>
+        new(StatusCode, Body.Length == 0 ? Body : JsonRedactor.RedactCredentialFields(Body, apiKey), RequestId, Credits, Duration, Headers);
 }

@@ -97,7 +97,7 @@ public sealed class SessionLedger
                 }
                 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
                 {
-                    throw new KallglotException("ledger_unwritable", KallglotErrorKind.File,
+                    throw new KallglotException("ledger_unwritable", KallglotErrorKind.FileWrite,
                         $"The session ledger '{Path}' could not be written ({exception.Message}); session {entry.Id} is not recorded in it. Set another with Connect-Kallglot -LedgerPath, or turn it off with -NoLedger.", exception);
                 }
             }

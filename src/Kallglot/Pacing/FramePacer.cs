@@ -106,6 +106,18 @@ internal sealed class FramePacer : IDisposable
     /// <summary>How many times the pacer's thread has woken to release waiters (each wake may release many).</summary>
     public long Wakes => Interlocked.Read(ref _wakes);
 
+    /// <summary>The deadline the pacer's thread is sleeping towards, or <see cref="long.MaxValue"/> while it is not in such a sleep.</summary>
+    internal long SleepingUntil
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sleepingUntil;
+            }
+        }
+    }
+
     /// <summary>Completes at <paramref name="due"/> (a <see cref="Stopwatch"/> timestamp), never earlier than the release window allows (<see cref="ReleaseWindow"/>, or <see cref="CrowdedReleaseWindow"/> when crowded).</summary>
     public ValueTask WaitUntilAsync(long due, CancellationToken cancellationToken = default)
     {

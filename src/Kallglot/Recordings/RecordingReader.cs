@@ -38,10 +38,10 @@ public static class RecordingReader
             using var reader = new StreamReader(file, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 64 * 1024);
             long number = 0;
             long index = 0;
-            var line = reader.ReadLine();
+            var line = NextLine(reader, file.Name);
             while (line is not null)
             {
-                var next = reader.ReadLine();
+                var next = NextLine(reader, file.Name);
                 number++;
                 if (!string.IsNullOrWhiteSpace(line))
                 {
@@ -58,7 +58,21 @@ public static class RecordingReader
         }
     }
 
-    private static RecordingEntry? ReadLine(string line, long number, ref long index, bool truncatable)
+    private static string? NextLine(StreamReader reader, string path)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (IOException exception)
+        {
+            // A share that went away, a disk error: what was read so far has been delivered.
+            throw new KallglotException("recording_unreadable", KallglotErrorKind.File,
+                $"The recording '{path}' could not be read to its end ({exception.Message}); the events before this point were read.", exception);
+        }
+    }
+
+        private static RecordingEntry? ReadLine(string line, long number, ref long index, bool truncatable)
     {
         try
         {

@@ -42,6 +42,68 @@ public static class JsonRedactor
         }
     }
 
+    /// <summary>
+    /// Masks, besides <paramref name="secrets"/>, the value of every field named as a credential (a name ending in
+    /// <c>token</c>, such as <c>stream_token</c> or <c>streamToken</c>, or <c>api_key</c>, <c>secret</c>, <c>password</c>)
+    /// wherever it appears, in that field and anywhere else (a stream URL's path or query): for responses whose
+    /// secrets the client does not know in advance.
+    /// </summary>
+    public static string RedactCredentialFields(string json, params KallglotSecret?[] secrets)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return Redact(json, secrets);
+        }
+        var found = new List<KallglotSecret?>(secrets);
+        if (root is not null)
+        {
+            CollectCredentialFields(root, found);
+        }
+        return Redact(json, found.ToArray());
+    }
+
+    private static void CollectCredentialFields(JsonNode node, List<KallglotSecret?> found)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj)
+                {
+                    if (child is JsonValue value && IsCredentialName(name) && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text))
+                    {
+                        found.Add(new KallglotSecret(text));
+                    }
+                    else if (child is not null)
+                    {
+                        CollectCredentialFields(child, found);
+                    }
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    if (item is not null)
+                    {
+                        CollectCredentialFields(item, found);
+                    }
+                }
+                break;
+        }
+    }
+
+    private static bool IsCredentialName(string name) =>
+        name.EndsWith("token", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("api_key", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("apiKey", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("secret", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("password", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Masks each secret as it is and as JSON encoders escape it (<c>\uXXXX</c> in either case, <c>\/</c>), plus the patterns.</summary>
     private static string RedactTextForms(string text, KallglotSecret?[] secrets)
     {

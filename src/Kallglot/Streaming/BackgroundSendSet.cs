@@ -72,6 +72,8 @@ internal sealed class BackgroundSendSet
                 cancellation.Dispose();
             }
         });
+        // Its failure is reported as an error event and in Status; nobody need await it for the exception to count as seen.
+        _ = send.Completion.ContinueWith(static finished => _ = finished.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         lock (_sends)
         {
             _sends.Add(send);

@@ -58,8 +58,20 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _framesNotSent = new FramesNotSentCounter(_stateGate);
         _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _framesNotSent, _recorder);
         _diagnostics = new StreamDiagnostics(session.Id, session.StreamToken, options.Log);
-        _backgroundSends = new BackgroundSendSet(_lifetime.Token,
-            (code, message) => _buffer.Add(_decoder.ClientError(code, message, DateTimeOffset.UtcNow)));
+        _backgroundSends = new BackgroundSendSet(_lifetime.Token, ReportClientError);
+    }
+
+    private void ReportClientError(string code, string message)
+    {
+        try
+        {
+            _buffer.Add(_decoder.ClientError(code, message, DateTimeOffset.UtcNow));
+        }
+        catch (KallglotException exception) when (exception.ErrorId == "stream_record_failed")
+        {
+            // As for a frame sent: a recording that cannot be written stops the stream rather than miss what happened.
+            Fail(exception);
+        }
     }
 
     /// <summary>Opens the stream of <paramref name="session"/>; <see cref="KallglotStreamOptions.ConnectTimeout"/> bounds the whole connect.</summary>
@@ -224,10 +236,14 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     public BackgroundAudioSend StartBackgroundSend(MuLawFrameReader reader, string speaker, bool paced)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        if (string.IsNullOrWhiteSpace(speaker))
+        try
+        {
+            SpeakerLabel.Validate(speaker);
+        }
+        catch (KallglotValidationException)
         {
             reader.Dispose();
-            throw new KallglotValidationException("invalid_speaker", "Speaker", "The speaker label is empty. Give a label such as 'caller' or 'agent'.");
+            throw;
         }
         return _backgroundSends.Start(this, reader, speaker, paced);
     }
@@ -338,6 +354,27 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     }
 
     private async Task SuperviseAsync(WebSocketConnection connection)
+    {
+        try
+        {
+            await FollowConnectionsAsync(connection).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Nothing else ends the stream once its supervisor is gone (a recording that could not be written as a reconnection
+            // was announced, say): it fails with the cause, its connection goes with it, and Completion is set.
+            Fail(exception as KallglotException ?? StreamFailures.ReceiveFailed(_session, exception, EventsReceived));
+            WebSocketConnection? current;
+            lock (_stateGate)
+            {
+                current = _connection;
+            }
+            current?.Dispose();
+            Finish(ReconnectVerdict.ClosedByClient, new ConnectionEnd(ConnectionEndKind.ClosedByClient, "the stream failed"));
+        }
+    }
+
+    private async Task FollowConnectionsAsync(WebSocketConnection connection)
     {
         while (true)
         {
@@ -566,6 +603,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _diagnostics.Log(Failure?.Message ?? $"stream over: {State} ({end.Description})");
         CancelLifetime();
         _buffer.Complete(Failure);
+        // Nothing more can be received or sent: the recording is whole, and a stream left undisposed does not hold it open.
+        _recorder?.Dispose();
         _completion.TrySetResult();
     }
 

@@ -20,6 +20,7 @@ internal sealed class OutboundFrameSender : IDisposable
     private long _sequence;
     private long _framesSent;
     private long _audioBytesSent;
+    private string? _lastSpeakerChecked;
 
     /// <param name="sessionId">For messages.</param>
     /// <param name="waitUntilSendable">The open socket, waiting through a reconnection; throws when the stream cannot send. Given
@@ -46,9 +47,11 @@ internal sealed class OutboundFrameSender : IDisposable
 
     public async Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, string encoding, int sampleRateHz, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(speaker))
+        // A file's frames carry the same label: it is checked once, not per frame.
+        if (!ReferenceEquals(speaker, _lastSpeakerChecked))
         {
-            throw new KallglotValidationException("invalid_speaker", "Speaker", "The speaker label is empty. Give a label such as 'caller' or 'agent'.");
+            SpeakerLabel.Validate(speaker);
+            _lastSpeakerChecked = speaker;
         }
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -61,7 +64,11 @@ internal sealed class OutboundFrameSender : IDisposable
             try
             {
                 frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
-                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                // Not the caller's token: .NET aborts the whole connection when a send in progress is cancelled, and stopping
+                // one file must not cost the stream its connection and closing handshake. A send stuck on a full socket ends
+                // when the socket drains or the connection is lost (the close timeout aborts it).
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 outcome = FrameSendOutcome.Sent;
             }
             catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
@@ -106,9 +113,11 @@ internal sealed class OutboundFrameSender : IDisposable
         try
         {
             var socket = await _waitUntilSendable(false, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+                // Not the caller's token, as for audio frames: a cancelled send in progress would abort the connection.
+                await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
             {

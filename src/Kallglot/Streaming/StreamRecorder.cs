@@ -89,7 +89,7 @@ internal sealed class StreamRecorder : IDisposable
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ObjectDisposedException)
             {
-                throw new KallglotException("stream_record_failed", KallglotErrorKind.File,
+                throw new KallglotException("stream_record_failed", KallglotErrorKind.FileWrite,
                     $"The recording '{Path}' could not be written ({exception.Message}); the stream was stopped so that the recording does not silently miss frames. Free space or choose another -RecordPath, then create a new session.", exception);
             }
         }

@@ -90,6 +90,44 @@ public sealed class AudioSenderTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancelling_a_background_send_whose_frame_waits_on_a_full_socket_keeps_the_connection_and_every_frame_sent_arrives()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        await stream.NextOfTypeAsync<Kallglot.Streaming.Events.SessionReadyEvent>();
+        var path = _waves.PathFor("twenty-minutes.ulaw");
+        // Twenty minutes of silence sent unpaced: far more than a loopback connection's buffers hold while the server reads nothing.
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)0xFF, 8000 * 60 * 20).ToArray());
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/stall", new { milliseconds = 4000 });
+
+        var send = stream.StartBackgroundSend(MuLawFrameReader.Open(path, AudioInputEncoding.MuLaw), "caller", paced: false);
+        await UntilFramesStopLeaving(stream);
+        send.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.Completion);
+        var sent = stream.FramesSent;
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() == sent, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, stream.Reconnects);
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+        Assert.Equal(1, stats.GetProperty("handshakes").GetInt64());
+        Assert.Equal(0, stream.FramesNotSent);
+    }
+
+    // The socket is full once no frame has left for three tenths of a second while the file has more: the server has stopped reading.
+    private static async Task UntilFramesStopLeaving(KallglotStream stream)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var last = -1L;
+        while (stream.FramesSent == 0 || stream.FramesSent != last)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the frames kept leaving while the server read nothing");
+            last = stream.FramesSent;
+            await Task.Delay(300);
+        }
+    }
+
+    [Fact]
     public async Task A_background_send_that_fails_while_the_stream_lives_on_surfaces_as_an_error_event()
     {
         await using var emulator = await EmulatorScope.StartAsync();

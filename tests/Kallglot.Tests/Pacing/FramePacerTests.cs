@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kallglot.Pacing;
+using Kallglot.Tests.Infrastructure;
 
 namespace Kallglot.Tests.Pacing;
 
@@ -131,14 +132,14 @@ public sealed class FramePacerTests : IDisposable
     [Fact]
     public async Task An_earlier_deadline_arriving_while_the_pacer_sleeps_to_a_later_one_is_released_first()
     {
-        var now = Stopwatch.GetTimestamp();
-        var late = _pacer.WaitUntilAsync(now + (Stopwatch.Frequency * 2)).AsTask();
-        await Task.Delay(50);
+        var lateDue = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
+        var late = _pacer.WaitUntilAsync(lateDue).AsTask();
+        await Eventually.UntilAsync(() => _pacer.SleepingUntil == lateDue, "the pacer to sleep towards the later deadline");
         var early = _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 20)).AsTask();
 
-        var first = await Task.WhenAny(late, early);
+        await early;
 
-        Assert.Same(early, first);
+        Assert.True(Stopwatch.GetTimestamp() < lateDue - (Stopwatch.Frequency * 5), "the earlier deadline was released only when the pacer woke for the later one");
         Assert.False(late.IsCompleted);
     }
 

@@ -199,33 +199,39 @@ public sealed class PacerThreadPriorityTests
         Assert.Equal($"{expectedNice} 0 {NormalPolicy}", process);
     }
 
-    [LinuxFact]
-    public async Task Where_real_time_is_allowed_the_pacer_thread_runs_at_normal_priority_while_its_waits_resume_late_and_in_real_time_again_once_they_are_on_time()
+    [RealTimeFact]
+    public async Task The_pacer_thread_runs_at_normal_priority_while_its_waits_resume_late_and_in_real_time_again_once_they_are_on_time()
     {
         var creator = ThreadScheduling.OfCurrentThread();
         using var pacer = new FramePacer(LatenessPacer, new LinuxSchedulingCalls(), QuickRule());
-        var inRealTime = pacer.Priority.Kind == PacerPriorityKind.RealTime;
         var before = ThreadScheduling.OfThreadNamed(LatenessPacer);
 
-        await ResumeLateUntil(pacer, () => !inRealTime || pacer.RealTimeLeft == 1);
+        await ResumeLateUntil(pacer, () => pacer.RealTimeLeft == 1);
         var whileLate = ThreadScheduling.OfThreadNamed(LatenessPacer);
-        await ResumeOnTimeUntil(pacer, () => !inRealTime || ThreadScheduling.OfThreadNamed(LatenessPacer).Policy == FifoPolicy);
+        await ResumeOnTimeUntil(pacer, () => ThreadScheduling.OfThreadNamed(LatenessPacer).Policy == FifoPolicy);
         var afterwards = ThreadScheduling.OfThreadNamed(LatenessPacer);
 
-        if (inRealTime)
+        var realTime = new ThreadScheduling(FifoPolicy, pacer.Priority.Level, creator.Nice);
+        Assert.Equal(realTime, before);
+        Assert.Equal(new ThreadScheduling(NormalPolicy, 0, creator.Nice), whileLate);
+        Assert.Equal(realTime, afterwards);
+    }
+
+    [Fact]
+    public async Task A_pacer_refused_real_time_keeps_the_nice_value_it_got_however_late_its_waits_resume()
+    {
+        var calls = new FakeSchedulingCalls { LowestNiceAllowed = -20 };
+        using var pacer = new FramePacer("fake-scheduled pacer", calls, QuickRule());
+
+        // Late enough, for long enough (eight waits 55 ms or more late, over four windows), that a real-time pacer would leave real time.
+        for (var resume = 0; resume < 8; resume++)
         {
-            var realTime = new ThreadScheduling(FifoPolicy, pacer.Priority.Level, creator.Nice);
-            Assert.Equal(realTime, before);
-            Assert.Equal(new ThreadScheduling(NormalPolicy, 0, creator.Nice), whileLate);
-            Assert.Equal(realTime, afterwards);
+            await ResumeLate(pacer);
         }
-        else
-        {
-            // Without real time there is nothing to leave: a pacer at nice -15 or normal keeps what it got, late or not.
-            Assert.Equal(before, whileLate);
-            Assert.Equal(before, afterwards);
-            Assert.Equal(0, pacer.RealTimeLeft);
-        }
+
+        Assert.Equal(PacerPriorityKind.Raised, pacer.Priority.Kind);
+        Assert.Equal(["fifo 10", "nice -15"], calls.Asked);
+        Assert.Equal(0, pacer.RealTimeLeft);
     }
 
     [LinuxFact]
@@ -262,12 +268,14 @@ public sealed class PacerThreadPriorityTests
         new(Stopwatch.Frequency / 10, leaveAbove: Stopwatch.Frequency / 25, returnAbove: Stopwatch.Frequency / 25, fewResumes: 1);
 
     // The awaiting code picks each released wait up at least 55 ms after its deadline, as a send on saturated cores would.
-    private static Task ResumeLateUntil(FramePacer pacer, Func<bool> done) => RepeatUntil(done, "late resumes", async () =>
+    private static Task ResumeLateUntil(FramePacer pacer, Func<bool> done) => RepeatUntil(done, "late resumes", () => ResumeLate(pacer));
+
+    private static async Task ResumeLate(FramePacer pacer)
     {
         var released = pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200));
         await Task.Delay(60).ConfigureAwait(false);
         await released.ConfigureAwait(false);
-    });
+    }
 
     // A frame 60 ms behind leaves at once; the pacer wakes for the on-time wait beside it, whose code resumes on the pacer's
     // own thread (no test context between), and reviews what was counted: only the frames behind are late.
