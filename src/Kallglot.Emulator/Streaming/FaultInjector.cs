@@ -7,15 +7,19 @@ internal sealed class FaultInjector
 {
     private readonly HttpContext _context;
     private long _stallUntil;
+    private TaskCompletionSource _stallChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public FaultInjector(HttpContext context)
     {
         _context = context;
     }
 
-    /// <summary>Neither loop goes on for <paramref name="duration"/>.</summary>
-    public void Stall(TimeSpan duration) =>
+    /// <summary>Neither loop goes on for <paramref name="duration"/>, from now: a stall of zero ends one in progress.</summary>
+    public void Stall(TimeSpan duration)
+    {
         Interlocked.Exchange(ref _stallUntil, Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency));
+        Interlocked.Exchange(ref _stallChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     /// <summary>
     /// Nothing read (so no ping is answered), nothing written, the socket left open: the transport
@@ -34,10 +38,17 @@ internal sealed class FaultInjector
     /// <summary>Waits out a stall in progress, if any.</summary>
     public async Task WaitOutStallAsync(CancellationToken cancellationToken)
     {
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Interlocked.Read(ref _stallUntil));
-        if (wait > TimeSpan.Zero)
+        while (true)
         {
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            var changed = Volatile.Read(ref _stallChanged).Task;
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Interlocked.Read(ref _stallUntil));
+            if (wait <= TimeSpan.Zero)
+            {
+                return;
+            }
+            // A new stall (or the end of this one) cuts the wait short.
+            await Task.WhenAny(Task.Delay(wait, cancellationToken), changed).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 }

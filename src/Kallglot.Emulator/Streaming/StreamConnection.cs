@@ -46,6 +46,8 @@ internal sealed class StreamConnection
 
     public async Task RunAsync()
     {
+        // Watching from before session.ready: a test that moves a fake clock once the client is ready moves it for this watch too.
+        var idle = EndWhenIdleAsync();
         Enqueue(OutgoingMessage.Event("session.ready", w =>
         {
             w.WriteNumber("timestamp_ms", _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
@@ -62,7 +64,6 @@ internal sealed class StreamConnection
         }
         var writer = _writer.RunAsync();
         var player = _player.RunAsync(_lifetime.Token);
-        var idle = EndWhenIdleAsync();
         try
         {
             await ReadLoopAsync().ConfigureAwait(false);

@@ -76,7 +76,7 @@ public sealed class ExportKallglotTranscriptCommand : PSCmdlet, IDisposable
             }
             catch (IOException exception)
             {
-                ThrowTerminatingError(Errors.ErrorRecordFactory.Create("transcript_write_failed", KallglotErrorKind.File,
+                ThrowTerminatingError(Errors.ErrorRecordFactory.Create("transcript_write_failed", KallglotErrorKind.FileWrite,
                     $"Could not write to the transcript '{Path}': {exception.Message} Free disk space or choose another path.", final));
             }
         }

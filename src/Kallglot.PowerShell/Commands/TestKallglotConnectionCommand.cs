@@ -67,6 +67,16 @@ public sealed class TestKallglotConnectionCommand : KallglotApiCmdlet
         {
             return;
         }
+        KallglotClient client;
+        try
+        {
+            client = CreateClient();
+        }
+        catch (KallglotException exception)
+        {
+            ThrowKallglotError(exception, request.Target);
+            return;
+        }
         // The check's session is a session like any other: it counts against Connect-Kallglot -MaxCredits and is in the ledger.
         var budget = ModuleContext.Budget;
         var reservation = CreditReservation.TryTake(budget);
@@ -75,22 +85,8 @@ public sealed class TestKallglotConnectionCommand : KallglotApiCmdlet
             ThrowKallglotError(new CreditBudgetExhaustedException(request.Target, budget!, "this process's"), request.Target);
             return;
         }
-        ConnectionCheckResult result;
-        try
-        {
-            result = Await(cancellation => ConnectionCheck.RunAsync(CreateClient(), request, audio, TimeSpan.FromSeconds(CheckTimeoutSec), ModuleContext.Ledger, cancellation), audio);
-        }
-        catch (PipelineStoppedException)
-        {
-            // Stopped before the check said whether the session was made: the credit stays spent, so the budget is never exceeded.
-            throw;
-        }
-        catch (Exception)
-        {
-            // No check ran (the client could not be made): nothing was sent.
-            reservation.Release();
-            throw;
-        }
+        // Stopped (Ctrl+C) before the check says whether its session was made, the credit stays spent: a budget is never exceeded.
+        var result = Await(cancellation => ConnectionCheck.RunAsync(client, request, audio, TimeSpan.FromSeconds(CheckTimeoutSec), ModuleContext.Ledger, cancellation), audio);
         if (result.CreationRefused)
         {
             reservation.Release();

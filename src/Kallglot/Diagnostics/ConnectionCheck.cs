@@ -76,7 +76,7 @@ public static class ConnectionCheck
             // A request refused before it was sent (a missing key) or by the API (4xx) created no session and cost nothing;
             // a 5xx or a broken connection may have.
             result.CreationRefused = result.SessionId is null
-                && (exception.Kind == KallglotErrorKind.InvalidArgument
+                && (exception.Kind == KallglotErrorKind.InvalidArgument || exception.ErrorId == "api_key_missing"
                     || exception is KallglotApiException { StatusCode: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError });
         }
         finally

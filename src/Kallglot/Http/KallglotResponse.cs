@@ -40,5 +40,7 @@ public sealed class KallglotResponse
     /// (a session's <c>stream_token</c>, say) wherever it appears. What leaves the module for endpoints it does not wrap.
     /// </summary>
     internal KallglotResponse WithCredentialsMasked(KallglotSecret? apiKey) =>
-        new(StatusCode, Body.Length == 0 ? Body : JsonRedactor.RedactCredentialFields(Body, apiKey), RequestId, Credits, Duration, Headers);
+        new(StatusCode, Body.Length == 0 ? Body : JsonRedactor.RedactCredentialFields(Body, apiKey), RequestId, Credits, Duration,
+            // A Location or Link header may carry a token query value too.
+            Headers.ToDictionary(header => header.Key, header => Redactor.Redact(header.Value, apiKey), StringComparer.OrdinalIgnoreCase));
 }

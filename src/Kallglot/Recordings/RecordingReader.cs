@@ -72,7 +72,7 @@ public static class RecordingReader
         }
     }
 
-        private static RecordingEntry? ReadLine(string line, long number, ref long index, bool truncatable)
+    private static RecordingEntry? ReadLine(string line, long number, ref long index, bool truncatable)
     {
         try
         {

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Kallglot.Security;
 
@@ -9,7 +10,7 @@ namespace Kallglot.Security;
 /// encoder wrote escaped (<c>\/</c>, <c>\u002B</c>) is found as surely as a plain one. Text that
 /// cannot hold a secret is returned as it is, without parsing: this runs on every stream event.
 /// </summary>
-public static class JsonRedactor
+public static partial class JsonRedactor
 {
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -43,10 +44,11 @@ public static class JsonRedactor
     }
 
     /// <summary>
-    /// Masks, besides <paramref name="secrets"/>, the value of every field named as a credential (a name ending in
-    /// <c>token</c>, such as <c>stream_token</c> or <c>streamToken</c>, or <c>api_key</c>, <c>secret</c>, <c>password</c>)
-    /// wherever it appears, in that field and anywhere else (a stream URL's path or query): for responses whose
-    /// secrets the client does not know in advance.
+    /// Masks, besides <paramref name="secrets"/>, every field named as a credential (a name ending in <c>token</c>,
+    /// <c>secret</c>, <c>password</c> or <c>api_key</c>, in any case and with or without separators: <c>stream_token</c>,
+    /// <c>streamToken</c>, <c>client_secret</c>): its value, and wherever else that value appears (a stream URL's path or
+    /// query, as written or percent-encoded) when it is long enough not to be mistaken for other text. For responses
+    /// whose secrets the client does not know in advance.
     /// </summary>
     public static string RedactCredentialFields(string json, params KallglotSecret?[] secrets)
     {
@@ -60,28 +62,62 @@ public static class JsonRedactor
         {
             return Redact(json, secrets);
         }
-        var found = new List<KallglotSecret?>(secrets);
-        if (root is not null)
+        if (root is null)
         {
-            CollectCredentialFields(root, found);
+            return json;
         }
-        return Redact(json, found.ToArray());
+        try
+        {
+            var found = new List<KallglotSecret?>(secrets);
+            var masked = MaskCredentialFields(root, found);
+            masked |= Scrub(root, found.ToArray());
+            return masked ? root.ToJsonString(Relaxed) : json;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            // A key given twice, a string .NET cannot hold (a lone surrogate escape): the fields are masked as text.
+            var found = new List<KallglotSecret?>(secrets);
+            var fieldsMasked = CredentialFieldValue().Replace(json, match =>
+            {
+                if (!IsCredentialName(match.Groups["name"].Value))
+                {
+                    return match.Value;
+                }
+                CollectLongValues(JsonValue.Create(match.Groups["value"].Value), found);
+                return match.Value[..(match.Groups["value"].Index - match.Index)] + KallglotSecret.Mask + "\"";
+            });
+            return RedactTextForms(fieldsMasked, found.ToArray());
+        }
     }
 
-    private static void CollectCredentialFields(JsonNode node, List<KallglotSecret?> found)
+    [GeneratedRegex("""
+        "(?<name>[^"\\]*)"\s*:\s*"(?<value>(?:[^"\\]|\\.)*)"
+        """)]
+    private static partial Regex CredentialFieldValue();
+
+    // Masks each credential field's value in place (every string and number under it), collecting those long enough to be
+    // masked wherever else they appear; a short one ("page_token": "2") would mask every "2" in the answer.
+    private static bool MaskCredentialFields(JsonNode node, List<KallglotSecret?> found)
     {
+        var masked = false;
         switch (node)
         {
             case JsonObject obj:
-                foreach (var (name, child) in obj)
+                foreach (var (name, child) in obj.ToArray())
                 {
-                    if (child is JsonValue value && IsCredentialName(name) && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text))
+                    if (child is null)
                     {
-                        found.Add(new KallglotSecret(text));
+                        continue;
                     }
-                    else if (child is not null)
+                    if (IsCredentialName(name))
                     {
-                        CollectCredentialFields(child, found);
+                        CollectLongValues(child, found);
+                        obj[name] = MaskedCopy(child);
+                        masked = true;
+                    }
+                    else
+                    {
+                        masked |= MaskCredentialFields(child, found);
                     }
                 }
                 break;
@@ -90,19 +126,76 @@ public static class JsonRedactor
                 {
                     if (item is not null)
                     {
-                        CollectCredentialFields(item, found);
+                        masked |= MaskCredentialFields(item, found);
+                    }
+                }
+                break;
+        }
+        return masked;
+    }
+
+    private static JsonNode? MaskedCopy(JsonNode node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.Select(pair => KeyValuePair.Create(pair.Key, pair.Value is null ? null : MaskedCopy(pair.Value)))),
+        JsonArray array => new JsonArray(array.Select(item => item is null ? null : MaskedCopy(item)).ToArray()),
+        JsonValue value when value.GetValueKind() is JsonValueKind.String or JsonValueKind.Number => JsonValue.Create(KallglotSecret.Mask),
+        _ => node.DeepClone(),
+    };
+
+    private const int LongEnoughToMaskEverywhere = 8;
+
+    private static void CollectLongValues(JsonNode node, List<KallglotSecret?> found)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    if (child is not null)
+                    {
+                        CollectLongValues(child, found);
+                    }
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    if (item is not null)
+                    {
+                        CollectLongValues(item, found);
+                    }
+                }
+                break;
+            case JsonValue value:
+                var text = value.GetValueKind() switch
+                {
+                    JsonValueKind.String => value.GetValue<string>(),
+                    JsonValueKind.Number => value.ToJsonString(),
+                    _ => null,
+                };
+                if (text is { Length: >= LongEnoughToMaskEverywhere } && !string.IsNullOrWhiteSpace(text))
+                {
+                    found.Add(new KallglotSecret(text));
+                    if (Uri.EscapeDataString(text) is var escaped && escaped != text)
+                    {
+                        // As a URL carries it: a base64 token's + and / percent-encoded.
+                        found.Add(new KallglotSecret(escaped));
                     }
                 }
                 break;
         }
     }
 
-    private static bool IsCredentialName(string name) =>
-        name.EndsWith("token", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("api_key", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("apiKey", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("secret", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("password", StringComparison.OrdinalIgnoreCase);
+    private static bool IsCredentialName(string name)
+    {
+        var normalized = new string(name.Where(char.IsLetterOrDigit).ToArray());
+        return normalized.EndsWith("token", StringComparison.OrdinalIgnoreCase)
+            || normalized.EndsWith("secret", StringComparison.OrdinalIgnoreCase)
+            || normalized.EndsWith("password", StringComparison.OrdinalIgnoreCase)
+            || normalized.EndsWith("apikey", StringComparison.OrdinalIgnoreCase)
+            || normalized.EndsWith("secretkey", StringComparison.OrdinalIgnoreCase)
+            || normalized.EndsWith("privatekey", StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Masks each secret as it is and as JSON encoders escape it (<c>\uXXXX</c> in either case, <c>\/</c>), plus the patterns.</summary>
     private static string RedactTextForms(string text, KallglotSecret?[] secrets)

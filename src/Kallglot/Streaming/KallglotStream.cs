@@ -603,9 +603,19 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _diagnostics.Log(Failure?.Message ?? $"stream over: {State} ({end.Description})");
         CancelLifetime();
         _buffer.Complete(Failure);
-        // Nothing more can be received or sent: the recording is whole, and a stream left undisposed does not hold it open.
-        _recorder?.Dispose();
+        if (_recorder is not null)
+        {
+            // Nothing more can be received or sent: the recording is closed, so that a stream left undisposed does not hold it open.
+            _ = CloseRecordingWhenSendsEndAsync(_recorder);
+        }
         _completion.TrySetResult();
+    }
+
+    private async Task CloseRecordingWhenSendsEndAsync(StreamRecorder recorder)
+    {
+        // A frame whose send ended well is recorded before its send lets go of the send lock: it is in the recording.
+        await _sender.WhenIdleAsync().ConfigureAwait(false);
+        recorder.Dispose();
     }
 
     private void FailLocked(KallglotStreamException failure)

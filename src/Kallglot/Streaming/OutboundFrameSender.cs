@@ -61,6 +61,7 @@ internal sealed class OutboundFrameSender : IDisposable
             var outcome = FrameSendOutcome.Cancelled;
             Exception? broken = null;
             ReadOnlyMemory<byte> frame = default;
+            var sending = false;
             try
             {
                 frame = _frameWriter.Write(sequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), speaker, encoding, sampleRateHz, payload.Span);
@@ -68,10 +69,13 @@ internal sealed class OutboundFrameSender : IDisposable
                 // Not the caller's token: .NET aborts the whole connection when a send in progress is cancelled, and stopping
                 // one file must not cost the stream its connection and closing handshake. A send stuck on a full socket ends
                 // when the socket drains or the connection is lost (the close timeout aborts it).
+                sending = true;
                 await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 outcome = FrameSendOutcome.Sent;
             }
-            catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
+            // Once the send began, however it ends other than well the frame was lost with its connection, whether or not its
+            // caller has cancelled since: it is counted, not taken for a cancellation.
+            catch (Exception exception) when (IsBrokenConnection(exception, sending ? CancellationToken.None : cancellationToken))
             {
                 outcome = FrameSendOutcome.Broken;
                 broken = exception;
@@ -86,9 +90,12 @@ internal sealed class OutboundFrameSender : IDisposable
                 {
                     // It may have left before its connection was lost: its number is not given to another frame.
                     Interlocked.Exchange(ref _sequence, sequence);
-                    throw StreamFailures.FrameLostWithConnection(_sessionId, sequence, FramesNotSent);
                 }
-                throw StreamFailures.FrameBroken(_sessionId, sequence, FramesNotSent, broken);
+                // Counted as not sent either way; a caller that has cancelled since gets its cancellation.
+                cancellationToken.ThrowIfCancellationRequested();
+                throw broken is null
+                    ? StreamFailures.FrameLostWithConnection(_sessionId, sequence, FramesNotSent)
+                    : StreamFailures.FrameBroken(_sessionId, sequence, FramesNotSent, broken);
             }
             Interlocked.Exchange(ref _sequence, sequence);
             Interlocked.Increment(ref _framesSent);
@@ -119,7 +126,7 @@ internal sealed class OutboundFrameSender : IDisposable
                 // Not the caller's token, as for audio frames: a cancelled send in progress would abort the connection.
                 await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception exception) when (IsBrokenConnection(exception, cancellationToken))
+            catch (Exception exception) when (IsBrokenConnection(exception, CancellationToken.None))
             {
                 throw StreamFailures.MessageBroken(_sessionId, exception);
             }
@@ -129,6 +136,13 @@ internal sealed class OutboundFrameSender : IDisposable
         {
             _sendLock.Release();
         }
+    }
+
+    /// <summary>Completes once no send is under way (a send that starts later finds the stream over and sends nothing).</summary>
+    public async Task WhenIdleAsync()
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        _sendLock.Release();
     }
 
     public void Dispose() => _sendLock.Dispose();

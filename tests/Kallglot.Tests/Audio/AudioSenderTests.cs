@@ -99,11 +99,13 @@ public sealed class AudioSenderTests : IDisposable
         var path = _waves.PathFor("twenty-minutes.ulaw");
         // Twenty minutes of silence sent unpaced: far more than a loopback connection's buffers hold while the server reads nothing.
         File.WriteAllBytes(path, Enumerable.Repeat((byte)0xFF, 8000 * 60 * 20).ToArray());
-        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/stall", new { milliseconds = 4000 });
+        // The server reads nothing until the test says so.
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/stall", new { milliseconds = 120_000 });
 
         var send = stream.StartBackgroundSend(MuLawFrameReader.Open(path, AudioInputEncoding.MuLaw), "caller", paced: false);
         await UntilFramesStopLeaving(stream);
         send.Cancel();
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/stall", new { milliseconds = 0 });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.Completion);
         var sent = stream.FramesSent;
         var stats = await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() == sent, TimeSpan.FromSeconds(30));
@@ -114,16 +116,16 @@ public sealed class AudioSenderTests : IDisposable
         Assert.Equal(0, stream.FramesNotSent);
     }
 
-    // The socket is full once no frame has left for three tenths of a second while the file has more: the server has stopped reading.
+    // The socket is full once no frame has left for a second while the file has far more: the server has stopped reading.
     private static async Task UntilFramesStopLeaving(KallglotStream stream)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var last = -1L;
         while (stream.FramesSent == 0 || stream.FramesSent != last)
         {
             Assert.True(DateTime.UtcNow < deadline, "the frames kept leaving while the server read nothing");
             last = stream.FramesSent;
-            await Task.Delay(300);
+            await Task.Delay(1000);
         }
     }
 

@@ -112,6 +112,25 @@ public sealed class OutboundFrameSenderTests
     }
 
     [Fact]
+    public async Task A_frame_lost_on_the_socket_after_its_caller_cancelled_is_counted_as_not_sent()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var socket = new HeldWebSocket();
+        using var stream = new StreamSide(socket);
+        var sender = stream.Sender;
+
+        var send = sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, cancellation.Token);
+        await socket.SendEntered;
+        await cancellation.CancelAsync();
+        // Its send does not take the caller's token (cancelling it would abort the connection); the connection is lost anyway.
+        socket.Fail(new OperationCanceledException("The operation was canceled."));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send);
+        Assert.Equal(1, sender.FramesNotSent);
+        Assert.Equal(1, stream.Report());
+    }
+
+    [Fact]
     public void Frames_refused_while_reconnecting_are_in_the_next_report_and_only_in_it()
     {
         using var stream = new StreamSide(HeldWebSocket.Aborted());
