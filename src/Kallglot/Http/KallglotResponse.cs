@@ -39,8 +39,12 @@ public sealed class KallglotResponse
     /// The same response with every credential in its body masked: the key, and each value of a field named as a credential
     /// (a session's <c>stream_token</c>, say) wherever it appears. What leaves the module for endpoints it does not wrap.
     /// </summary>
-    internal KallglotResponse WithCredentialsMasked(KallglotSecret? apiKey) =>
-        new(StatusCode, Body.Length == 0 ? Body : JsonRedactor.RedactCredentialFields(Body, apiKey), RequestId, Credits, Duration,
-            // A Location or Link header may carry a token query value too.
-            Headers.ToDictionary(header => header.Key, header => Redactor.Redact(header.Value, apiKey), StringComparer.OrdinalIgnoreCase));
+    internal KallglotResponse WithCredentialsMasked(KallglotSecret? apiKey)
+    {
+        var body = CredentialFieldRedactor.Redact(Body, out var secrets, apiKey);
+        // A Location or Link header may carry a token the body named, or a token query value.
+        var masked = secrets.ToArray<KallglotSecret?>();
+        return new(StatusCode, body, RequestId, Credits, Duration,
+            Headers.ToDictionary(header => header.Key, header => Redactor.Redact(header.Value, masked), StringComparer.OrdinalIgnoreCase));
+    }
 }

@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Kallglot.Security;
 
@@ -10,7 +9,7 @@ namespace Kallglot.Security;
 /// encoder wrote escaped (<c>\/</c>, <c>\u002B</c>) is found as surely as a plain one. Text that
 /// cannot hold a secret is returned as it is, without parsing: this runs on every stream event.
 /// </summary>
-public static partial class JsonRedactor
+public static class JsonRedactor
 {
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -41,160 +40,6 @@ public static partial class JsonRedactor
             // A string .NET cannot hold (a lone surrogate escape), a key given twice: masked as text.
             return RedactTextForms(json, secrets);
         }
-    }
-
-    /// <summary>
-    /// Masks, besides <paramref name="secrets"/>, every field named as a credential (a name ending in <c>token</c>,
-    /// <c>secret</c>, <c>password</c> or <c>api_key</c>, in any case and with or without separators: <c>stream_token</c>,
-    /// <c>streamToken</c>, <c>client_secret</c>): its value, and wherever else that value appears (a stream URL's path or
-    /// query, as written or percent-encoded) when it is long enough not to be mistaken for other text. For responses
-    /// whose secrets the client does not know in advance.
-    /// </summary>
-    public static string RedactCredentialFields(string json, params KallglotSecret?[] secrets)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(json);
-        }
-        catch (JsonException)
-        {
-            return Redact(json, secrets);
-        }
-        if (root is null)
-        {
-            return json;
-        }
-        try
-        {
-            var found = new List<KallglotSecret?>(secrets);
-            var masked = MaskCredentialFields(root, found);
-            masked |= Scrub(root, found.ToArray());
-            return masked ? root.ToJsonString(Relaxed) : json;
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
-        {
-            // A key given twice, a string .NET cannot hold (a lone surrogate escape): the fields are masked as text.
-            var found = new List<KallglotSecret?>(secrets);
-            var fieldsMasked = CredentialFieldValue().Replace(json, match =>
-            {
-                if (!IsCredentialName(match.Groups["name"].Value))
-                {
-                    return match.Value;
-                }
-                CollectLongValues(JsonValue.Create(match.Groups["value"].Value), found);
-                return match.Value[..(match.Groups["value"].Index - match.Index)] + KallglotSecret.Mask + "\"";
-            });
-            return RedactTextForms(fieldsMasked, found.ToArray());
-        }
-    }
-
-    [GeneratedRegex("""
-        "(?<name>[^"\\]*)"\s*:\s*"(?<value>(?:[^"\\]|\\.)*)"
-        """)]
-    private static partial Regex CredentialFieldValue();
-
-    // Masks each credential field's value in place (every string and number under it), collecting those long enough to be
-    // masked wherever else they appear; a short one ("page_token": "2") would mask every "2" in the answer.
-    private static bool MaskCredentialFields(JsonNode node, List<KallglotSecret?> found)
-    {
-        var masked = false;
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (name, child) in obj.ToArray())
-                {
-                    if (child is null)
-                    {
-                        continue;
-                    }
-                    if (IsCredentialName(name))
-                    {
-                        CollectLongValues(child, found);
-                        obj[name] = MaskedCopy(child);
-                        masked = true;
-                    }
-                    else
-                    {
-                        masked |= MaskCredentialFields(child, found);
-                    }
-                }
-                break;
-            case JsonArray array:
-                foreach (var item in array)
-                {
-                    if (item is not null)
-                    {
-                        masked |= MaskCredentialFields(item, found);
-                    }
-                }
-                break;
-        }
-        return masked;
-    }
-
-    private static JsonNode? MaskedCopy(JsonNode node) => node switch
-    {
-        JsonObject obj => new JsonObject(obj.Select(pair => KeyValuePair.Create(pair.Key, pair.Value is null ? null : MaskedCopy(pair.Value)))),
-        JsonArray array => new JsonArray(array.Select(item => item is null ? null : MaskedCopy(item)).ToArray()),
-        JsonValue value when value.GetValueKind() is JsonValueKind.String or JsonValueKind.Number => JsonValue.Create(KallglotSecret.Mask),
-        _ => node.DeepClone(),
-    };
-
-    private const int LongEnoughToMaskEverywhere = 8;
-
-    private static void CollectLongValues(JsonNode node, List<KallglotSecret?> found)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (_, child) in obj)
-                {
-                    if (child is not null)
-                    {
-                        CollectLongValues(child, found);
-                    }
-                }
-                break;
-            case JsonArray array:
-                foreach (var item in array)
-                {
-                    if (item is not null)
-                    {
-                        CollectLongValues(item, found);
-                    }
-                }
-                break;
-            case JsonValue value:
-                var text = value.GetValueKind() switch
-                {
-                    JsonValueKind.String => value.GetValue<string>(),
-                    JsonValueKind.Number => value.ToJsonString(),
-                    _ => null,
-                };
-                if (text is { Length: >= LongEnoughToMaskEverywhere } && !string.IsNullOrWhiteSpace(text))
-                {
-                    found.Add(new KallglotSecret(text));
-                    if (Uri.EscapeDataString(text) is var escaped && escaped != text)
-                    {
-                        // As a URL carries it: a base64 token's + and / percent-encoded.
-                        found.Add(new KallglotSecret(escaped));
-                    }
-                }
-                break;
-        }
-    }
-
-    private static bool IsCredentialName(string name)
-    {
-        var normalized = new string(name.Where(char.IsLetterOrDigit).ToArray());
-        return normalized.EndsWith("token", StringComparison.OrdinalIgnoreCase)
-            || normalized.EndsWith("secret", StringComparison.OrdinalIgnoreCase)
-            || normalized.EndsWith("password", StringComparison.OrdinalIgnoreCase)
-            || normalized.EndsWith("apikey", StringComparison.OrdinalIgnoreCase)
-            || normalized.EndsWith("secretkey", StringComparison.OrdinalIgnoreCase)
-            || normalized.EndsWith("privatekey", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Masks each secret as it is and as JSON encoders escape it (<c>\uXXXX</c> in either case, <c>\/</c>), plus the patterns.</summary>

@@ -308,8 +308,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
         CancelLifetime();
         connection?.Dispose();
+        // Finish closes the recording too, once no send is under way.
         Finish(ReconnectVerdict.ClosedByClient, new ConnectionEnd(ConnectionEndKind.ClosedByClient, "disposed"));
-        _recorder?.Dispose();
     }
 
     /// <summary>Takes the next diagnostic line (connection changes, secrets masked).</summary>
@@ -603,19 +603,23 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _diagnostics.Log(Failure?.Message ?? $"stream over: {State} ({end.Description})");
         CancelLifetime();
         _buffer.Complete(Failure);
-        if (_recorder is not null)
+        if (_recorder is null)
         {
-            // Nothing more can be received or sent: the recording is closed, so that a stream left undisposed does not hold it open.
-            _ = CloseRecordingWhenSendsEndAsync(_recorder);
+            _completion.TrySetResult();
+            return;
         }
-        _completion.TrySetResult();
+        // Nothing more can be received or sent: the recording is closed before the stream counts as complete, so that a stream
+        // left undisposed does not hold it open and a script may move it once Completion is set.
+        _ = CloseRecordingThenCompleteAsync(_recorder);
     }
 
-    private async Task CloseRecordingWhenSendsEndAsync(StreamRecorder recorder)
+    private async Task CloseRecordingThenCompleteAsync(StreamRecorder recorder)
     {
-        // A frame whose send ended well is recorded before its send lets go of the send lock: it is in the recording.
+        // A frame whose send ended well is recorded before its send lets go of the send lock (at once unless one is under way,
+        // and that one ends with its connection): it is in the recording.
         await _sender.WhenIdleAsync().ConfigureAwait(false);
         recorder.Dispose();
+        _completion.TrySetResult();
     }
 
     private void FailLocked(KallglotStreamException failure)
