@@ -192,3 +192,21 @@ Describe 'Stream lifecycle against other servers' {
         }
     }
 }
+
+Describe 'A stream that ends on its own' {
+    It 'is not kept by the module once its session has ended, though Disconnect-KallglotStream was never called' {
+        # A job running thousands of calls need not disconnect each: an ended stream nobody refers to any more is let go.
+        $released = & {
+            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+            Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/end" | Out-Null
+            $null = Receive-KallglotStream $stream -Wait -TimeoutSec 20
+            $stream.Completion.Wait([TimeSpan]::FromSeconds(20)) | Should -BeTrue
+            [WeakReference]::new($stream)
+        }
+
+        # The module lets go once the stream's completion has run its continuations, on the thread pool: collected until then.
+        Wait-Until -TimeoutSec 10 -Because 'the ended stream to be collected' { [GC]::Collect(); [GC]::WaitForPendingFinalizers(); -not $released.IsAlive }
+
+        $released.IsAlive | Should -BeFalse
+    }
+}

@@ -92,6 +92,9 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
         };
         var stream = Await(cancellation => KallglotStream.ConnectAsync(Session, options, cancellation), Session.Id);
         StreamRegistry.Add(stream);
+        // Held only while it has a connection or loops to close: a job that runs thousands of calls without
+        // Disconnect-KallglotStream does not keep every finished stream, and its unread events, for the life of the process.
+        _ = stream.Completion.ContinueWith(_ => StreamRegistry.Remove(stream), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         if (ModuleContext.Ledger is { } ledger)
         {
             // The outcome line is written when the stream is over, whoever ends it and whenever.
