@@ -103,6 +103,15 @@ Describe 'Credit budgets' {
         (Get-KallglotContext).CreditsSpent | Should -Be 0
     }
 
+    It 'a call without an API key gives its credit back' {
+        Disconnect-Kallglot
+        Connect-Kallglot -BaseUri $emulator.BaseUri -MaxCredits 1 -LedgerPath $ledger
+
+        { New-KallglotSession -PhoneNumber '+14155550100' } | Should -Throw -ErrorId "api_key_missing,$new"
+
+        (Get-KallglotContext).CreditsSpent | Should -Be 0
+    }
+
     It '-LowCreditWarning warns once when the API reports fewer credits left' {
         Connect-Kallglot -LowCreditWarning 10
         Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Body @{ remaining = 12 } | Out-Null

@@ -140,7 +140,10 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
                 Deliver(created);
                 return;
             }
-            ReleaseIfRefused(reservation, outcome.Error);
+            if (CreditReservation.CostNothing(outcome.Error))
+            {
+                reservation.Release();
+            }
             // One at a time, an API refusal stops the command, as it always has: what follows would meet it too.
             ThrowTerminatingError(ErrorRecordFactory.Unexpected(outcome.Error!, request.Target));
             return;
@@ -222,9 +225,9 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
                 Deliver(session);
                 continue;
             }
-            if (next.Reservation is { } held)
+            if (next.Reservation is { } held && CreditReservation.CostNothing(outcome.Error))
             {
-                ReleaseIfRefused(held, outcome.Error);
+                held.Release();
             }
             WriteError(ErrorRecordFactory.Unexpected(outcome.Error!, next.Target));
         }
@@ -266,19 +269,6 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             return (null, exception);
-        }
-    }
-
-    /// <summary>
-    /// A request the API refused (4xx) created no session: its credit goes back to the budgets. A 5xx may
-    /// come from a gateway after the session was made, and a broken connection may have reached the
-    /// server: those credits stay spent, so a budget is never exceeded.
-    /// </summary>
-    private static void ReleaseIfRefused(CreditReservation reservation, Exception? failure)
-    {
-        if (failure is KallglotValidationException || failure is KallglotApiException { StatusCode: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError })
-        {
-            reservation.Release();
         }
     }
 

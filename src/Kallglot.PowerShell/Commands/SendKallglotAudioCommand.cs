@@ -20,7 +20,7 @@ public sealed class SendKallglotAudioCommand : KallglotCmdlet
     [ValidateNotNull]
     public KallglotStream Stream { get; set; } = null!;
 
-    /// <summary>The audio file: a WAV (PCM, float, mu-law or A-law; any common rate; mono or stereo), or headerless mu-law with -Encoding MuLaw.</summary>
+    /// <summary>The audio file: a WAV (PCM, float, mu-law or A-law; any common rate; mono or stereo), or headerless mu-law with -Encoding MuLaw. Files piped from Get-ChildItem bind by their FullName and are sent one after the other.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName", "LiteralPath")]
     public string Path { get; set; } = string.Empty;

@@ -1,3 +1,6 @@
+using System.Net;
+using Kallglot.Errors;
+
 namespace Kallglot.Credits;
 
 /// <summary>One credit taken from every budget that applies (a command's and the process's), given back together when the request cost nothing.</summary>
@@ -30,6 +33,15 @@ public sealed class CreditReservation
         }
         return new CreditReservation(taken.ToArray());
     }
+
+    /// <summary>
+    /// Whether a session request that failed with <paramref name="failure"/> cost nothing: refused before it was sent (a bad
+    /// value, no API key) or by the API (4xx). A 5xx may come from a gateway after the session was made, and a broken
+    /// connection may have reached the server: those keep their credit spent, so a budget is never exceeded.
+    /// </summary>
+    public static bool CostNothing(Exception? failure) =>
+        failure is KallglotException { Kind: KallglotErrorKind.InvalidArgument } or KallglotException { ErrorId: "api_key_missing" }
+            or KallglotApiException { StatusCode: >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError };
 
     /// <summary>Gives the credit back to every budget (once): the request was refused before it could cost anything.</summary>
     public void Release()

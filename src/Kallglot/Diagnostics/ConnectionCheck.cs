@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kallglot.Audio;
+using Kallglot.Credits;
 using Kallglot.Errors;
 using Kallglot.Ledger;
 using Kallglot.Sessions;
@@ -73,11 +74,7 @@ public static class ConnectionCheck
         {
             result.FailureId = exception.ErrorId;
             result.Failure = $"Could not {step}: {exception.Message}";
-            // A request refused before it was sent (a missing key) or by the API (4xx) created no session and cost nothing;
-            // a 5xx or a broken connection may have.
-            result.CreationRefused = result.SessionId is null
-                && (exception.Kind == KallglotErrorKind.InvalidArgument || exception.ErrorId == "api_key_missing"
-                    || exception is KallglotApiException { StatusCode: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError });
+            result.CreationRefused = result.SessionId is null && CreditReservation.CostNothing(exception);
         }
         finally
         {
