@@ -60,7 +60,7 @@ public sealed class ConnectKallglotCommand : PSCmdlet
                 "Connect-Kallglot needs something to set: -ApiKey, -BaseUri, -AllowInsecureConnection, -MaxCredits, -LowCreditWarning, -LedgerPath or -NoLedger. For example: Connect-Kallglot -ApiKey (Read-Host -AsSecureString 'Kallglot API key').",
                 null));
         }
-        if (ApiKey is not null && (ApiKey.Length == 0 || ModuleContext.IsBlank(ApiKey)))
+        if (ApiKey is not null && ModuleContext.IsBlank(ApiKey))
         {
             ThrowTerminatingError(ErrorRecordFactory.Create("api_key_empty", KallglotErrorKind.InvalidArgument,
                 "The API key is empty or only white space. Give the key from the Kallglot dashboard.", null));

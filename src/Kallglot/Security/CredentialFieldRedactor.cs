@@ -40,12 +40,13 @@ public static class CredentialFieldRedactor
         {
             try
             {
-                Collect(document.RootElement, found);
+                Collect(document.RootElement, underCredential: false, found);
+                var all = found.ToArray<KallglotSecret?>();
                 var buffer = new ArrayBufferWriter<byte>();
                 var changed = false;
                 using (var writer = new Utf8JsonWriter(buffer, Relaxed))
                 {
-                    Write(document.RootElement, writer, underCredential: false, found, ref changed);
+                    Write(document.RootElement, writer, underCredential: false, all, ref changed);
                 }
                 return changed ? Encoding.UTF8.GetString(buffer.WrittenSpan) : json;
             }
@@ -57,49 +58,23 @@ public static class CredentialFieldRedactor
         }
     }
 
-    private static void Collect(JsonElement element, List<KallglotSecret> found)
+    private static void Collect(JsonElement element, bool underCredential, List<KallglotSecret> found)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (IsCredentialName(property.Name))
-                    {
-                        CollectUnderCredential(property.Value, found);
-                    }
-                    else
-                    {
-                        Collect(property.Value, found);
-                    }
+                    Collect(property.Value, underCredential || IsCredentialName(property.Name), found);
                 }
                 break;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
                 {
-                    Collect(item, found);
+                    Collect(item, underCredential, found);
                 }
                 break;
-        }
-    }
-
-    private static void CollectUnderCredential(JsonElement element, List<KallglotSecret> found)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    CollectUnderCredential(property.Value, found);
-                }
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    CollectUnderCredential(item, found);
-                }
-                break;
-            case JsonValueKind.String or JsonValueKind.Number:
+            case JsonValueKind.String or JsonValueKind.Number when underCredential:
                 var text = TextOf(element);
                 // A neighbour of the secret (its expiry, a URL) is masked in the field, not throughout the answer.
                 if (text.Length >= LongEnoughToMaskEverywhere && !string.IsNullOrWhiteSpace(text)
@@ -112,7 +87,7 @@ public static class CredentialFieldRedactor
         }
     }
 
-    private static void Write(JsonElement element, Utf8JsonWriter writer, bool underCredential, List<KallglotSecret> found, ref bool changed)
+    private static void Write(JsonElement element, Utf8JsonWriter writer, bool underCredential, KallglotSecret?[] secrets, ref bool changed)
     {
         switch (element.ValueKind)
         {
@@ -120,10 +95,10 @@ public static class CredentialFieldRedactor
                 writer.WriteStartObject();
                 foreach (var property in element.EnumerateObject())
                 {
-                    var name = Redactor.Redact(property.Name, [.. found]);
+                    var name = Redactor.Redact(property.Name, secrets);
                     changed |= name != property.Name;
                     writer.WritePropertyName(name);
-                    Write(property.Value, writer, underCredential || IsCredentialName(property.Name), found, ref changed);
+                    Write(property.Value, writer, underCredential || IsCredentialName(property.Name), secrets, ref changed);
                 }
                 writer.WriteEndObject();
                 break;
@@ -131,7 +106,7 @@ public static class CredentialFieldRedactor
                 writer.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
                 {
-                    Write(item, writer, underCredential, found, ref changed);
+                    Write(item, writer, underCredential, secrets, ref changed);
                 }
                 writer.WriteEndArray();
                 break;
@@ -141,7 +116,7 @@ public static class CredentialFieldRedactor
                 break;
             case JsonValueKind.String:
                 var text = TextOf(element);
-                var masked = Masked(text, found);
+                var masked = Masked(text, secrets);
                 changed |= masked != text;
                 writer.WriteStringValue(masked);
                 break;
@@ -151,9 +126,8 @@ public static class CredentialFieldRedactor
         }
     }
 
-    private static string Masked(string text, List<KallglotSecret> found)
+    private static string Masked(string text, KallglotSecret?[] secrets)
     {
-        var secrets = found.ToArray<KallglotSecret?>();
         var masked = Redactor.Redact(text, secrets);
         if (masked.Contains('%', StringComparison.Ordinal))
         {
