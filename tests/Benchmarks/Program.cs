@@ -19,6 +19,8 @@ var context = new BenchmarkContext(Path.GetFullPath(Argument("--module")), Path.
 var outPath = Path.GetFullPath(Argument("--out"));
 var rows = new List<BenchmarkRow>();
 var started = DateTime.UtcNow;
+// --allocations prints what each pacing run allocated, by type.
+using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
 
 void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\:ss}] {what}");
 // --only <name> runs one measurement (import, recording, receive, latency, send, create, pacing, scale): for working on it.

@@ -6,6 +6,7 @@ public interface IAudioFrameSink
     /// <summary>The session the frames belong to.</summary>
     string SessionId { get; }
 
-    /// <summary>Sends one frame of <paramref name="speaker"/> and returns its sequence number.</summary>
-    Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default, string encoding = "mulaw", int sampleRateHz = 8000);
+    /// <summary>Sends one frame of <paramref name="speaker"/> and returns its sequence number. The result is awaited once, as a
+    /// <see cref="ValueTask{TResult}"/> must be: a frame sent at once costs no allocation, 50 times a second per stream.</summary>
+    ValueTask<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default, string encoding = "mulaw", int sampleRateHz = 8000);
 }

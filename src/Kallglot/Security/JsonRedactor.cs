@@ -140,9 +140,9 @@ public static class JsonRedactor
     /// Whether UTF-8 JSON may hold a secret (an escape, a token or bearer pattern, or one of the secrets,
     /// given as UTF-8): when false, the text needs no masking and no string need be made of it.
     /// </summary>
-    internal static bool MayHoldSecret(ReadOnlySpan<byte> utf8Json, IReadOnlyList<byte[]> secretsUtf8)
+    internal static bool MayHoldSecret(ReadOnlySpan<byte> utf8Json, ReadOnlySpan<byte[]> secretsUtf8)
     {
-        ArgumentNullException.ThrowIfNull(secretsUtf8);
+        // A span, not a list: enumerating an array through an interface allocates, once per message received.
         if (utf8Json.Contains((byte)'\\') || Redactor.MayHoldPattern(utf8Json))
         {
             return true;

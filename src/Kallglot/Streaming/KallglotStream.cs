@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net.WebSockets;
 using Kallglot.Audio;
 using Kallglot.Errors;
@@ -205,7 +206,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     /// <summary>Sends one <c>audio.input</c> frame and returns its sequence number.</summary>
     /// <exception cref="KallglotValidationException">The speaker label is empty.</exception>
     /// <exception cref="KallglotStreamException">The stream is over, or the frame could not be sent.</exception>
-    public async Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default,
         string encoding = "mulaw", int sampleRateHz = 8000)
     {
         try
@@ -653,7 +655,24 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
     }
 
-    private async Task<WebSocket> WaitUntilSendableAsync(bool audioFrame, CancellationToken cancellationToken)
+    private ValueTask<WebSocket> WaitUntilSendableAsync(bool audioFrame, CancellationToken cancellationToken)
+    {
+        // An open stream, the case of nearly every frame, hands its socket over without an allocation.
+        lock (_stateGate)
+        {
+            if (_state == KallglotStreamState.Open && _connection?.SendableSocket is { } socket)
+            {
+                if (audioFrame)
+                {
+                    _framesNotSent.FrameHandedSocketLocked();
+                }
+                return ValueTask.FromResult(socket);
+            }
+        }
+        return new ValueTask<WebSocket>(WaitThroughReconnectionAsync(audioFrame, cancellationToken));
+    }
+
+    private async Task<WebSocket> WaitThroughReconnectionAsync(bool audioFrame, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + _options.SendReconnectWait;
         while (true)

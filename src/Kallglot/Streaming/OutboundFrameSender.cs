@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Kallglot.Errors;
 
@@ -13,7 +14,7 @@ internal sealed class OutboundFrameSender : IDisposable
 {
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly AudioFrameWriter _frameWriter = new();
-    private readonly Func<bool, CancellationToken, Task<WebSocket>> _waitUntilSendable;
+    private readonly Func<bool, CancellationToken, ValueTask<WebSocket>> _waitUntilSendable;
     private readonly FramesNotSentCounter _notSent;
     private readonly StreamRecorder? _recorder;
     private readonly string _sessionId;
@@ -29,7 +30,7 @@ internal sealed class OutboundFrameSender : IDisposable
     /// frame not sent is reported with the gap it fell in.</param>
     /// <param name="notSent">The stream's count of frames not sent; a frame's send is settled with it once it ends.</param>
     /// <param name="recorder">Records every frame sent, when recording.</param>
-    public OutboundFrameSender(string sessionId, Func<bool, CancellationToken, Task<WebSocket>> waitUntilSendable, FramesNotSentCounter notSent, StreamRecorder? recorder)
+    public OutboundFrameSender(string sessionId, Func<bool, CancellationToken, ValueTask<WebSocket>> waitUntilSendable, FramesNotSentCounter notSent, StreamRecorder? recorder)
     {
         _sessionId = sessionId;
         _waitUntilSendable = waitUntilSendable;
@@ -45,7 +46,9 @@ internal sealed class OutboundFrameSender : IDisposable
 
     public long AudioBytesSent => Interlocked.Read(ref _audioBytesSent);
 
-    public async Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, string encoding, int sampleRateHz, CancellationToken cancellationToken)
+    // Pooled: a send that waits for its socket would otherwise allocate its state machine, 50 times a second per stream.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, string encoding, int sampleRateHz, CancellationToken cancellationToken)
     {
         // A file's frames carry the same label: it is checked once, not per frame.
         if (!ReferenceEquals(speaker, _lastSpeakerChecked))

@@ -11,9 +11,9 @@ internal sealed class RecordingFrameSink : IAudioFrameSink
 
     public IReadOnlyList<(byte[] Payload, string Speaker)> Frames => _frames;
 
-    public Task<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default, string encoding = "mulaw", int sampleRateHz = 8000)
+    public ValueTask<long> SendAudioAsync(ReadOnlyMemory<byte> payload, string speaker, CancellationToken cancellationToken = default, string encoding = "mulaw", int sampleRateHz = 8000)
     {
         _frames.Add((payload.ToArray(), speaker));
-        return Task.FromResult((long)_frames.Count);
+        return ValueTask.FromResult((long)_frames.Count);
     }
 }

@@ -127,6 +127,22 @@ public sealed class FramePacerTests : IDisposable
         Assert.True(finishedWhenReleased < 500, $"the next deadline waited for the whole batch: {timeline}");
     }
 
+    [Theory]
+    [InlineData(5.0, 2.0)] // the next wait 5 ms away: the ceiling, 2 ms
+    [InlineData(0.8, 0.8)] // nothing else due for 0.8 ms: until then
+    [InlineData(0.1, 0.25)] // another wait due at once: the quarter-millisecond budget all the same
+    [InlineData(double.PositiveInfinity, 2.0)] // no other wait: the ceiling
+    public void A_wake_hands_frames_on_itself_past_its_budget_only_while_no_other_wait_is_due(double nextDueInMs, double expectedMs)
+    {
+        const long Frequency = 1_000_000;
+        var wokeAt = 1_000 * Frequency;
+        var nextDue = double.IsPositiveInfinity(nextDueInMs) ? long.MaxValue : wokeAt + (long)(nextDueInMs * Frequency / 1000);
+
+        var until = FramePacer.InlineUntil(wokeAt, nextDue, budget: Frequency / 4000, ceiling: Frequency / 500);
+
+        Assert.Equal(expectedMs, (until - wokeAt) * 1000.0 / Frequency, precision: 6);
+    }
+
     private static string Milliseconds(long ticks) => (ticks * 1000.0 / Stopwatch.Frequency).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]

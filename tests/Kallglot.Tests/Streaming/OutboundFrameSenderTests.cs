@@ -13,7 +13,7 @@ public sealed class OutboundFrameSenderTests
         using var stream = new StreamSide(HeldWebSocket.Aborted());
         var sender = stream.Sender;
 
-        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, CancellationToken.None).AsTask());
 
         Assert.Equal("frame_not_sent", failure.ErrorId);
         Assert.Equal(1, sender.FramesNotSent);
@@ -41,7 +41,7 @@ public sealed class OutboundFrameSenderTests
         using var stream = new StreamSide(HeldWebSocket.Aborted(), onHandedSocket: cancellation.Cancel);
         var sender = stream.Sender;
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, cancellation.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, cancellation.Token).AsTask());
         Assert.Equal(0, sender.FramesNotSent);
         Assert.Equal(0, stream.Report());
     }
@@ -53,7 +53,7 @@ public sealed class OutboundFrameSenderTests
         using var stream = new StreamSide(socket);
         var sender = stream.Sender;
 
-        var send = sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, CancellationToken.None);
+        var send = sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, CancellationToken.None).AsTask();
         await socket.SendEntered;
         socket.Complete();
 
@@ -119,7 +119,7 @@ public sealed class OutboundFrameSenderTests
         using var stream = new StreamSide(socket);
         var sender = stream.Sender;
 
-        var send = sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, cancellation.Token);
+        var send = sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, cancellation.Token).AsTask();
         await socket.SendEntered;
         await cancellation.CancelAsync();
         // Its send does not take the caller's token (cancelling it would abort the connection); the connection is lost anyway.
@@ -164,7 +164,7 @@ public sealed class OutboundFrameSenderTests
         /// <summary>Starts a frame's send on a held socket and, while it is on the socket, reports the gap its connection was lost in.</summary>
         public async Task<(Task<long> Send, long ReportedWithTheGap)> SendThenReportGapAsync(CancellationToken cancellationToken)
         {
-            var send = Sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, cancellationToken);
+            var send = Sender.SendAudioAsync(new byte[160], "caller", "mulaw", 8000, cancellationToken).AsTask();
             await ((HeldWebSocket)Socket).SendEntered.ConfigureAwait(false);
             return (send, Report());
         }
@@ -189,7 +189,7 @@ public sealed class OutboundFrameSenderTests
             }
         }
 
-        private Task<WebSocket> HandSocketAsync(bool audioFrame, CancellationToken cancellationToken)
+        private ValueTask<WebSocket> HandSocketAsync(bool audioFrame, CancellationToken cancellationToken)
         {
             lock (_gate)
             {
@@ -199,7 +199,7 @@ public sealed class OutboundFrameSenderTests
                 }
             }
             _onHandedSocket?.Invoke();
-            return Task.FromResult(Socket);
+            return ValueTask.FromResult(Socket);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using Kallglot.Streaming.Lifecycle;
 
 namespace Kallglot.Streaming.Connection;
@@ -84,6 +85,8 @@ internal sealed class GuardedWebSocket : WebSocket
     }
 
     /// <inheritdoc />
+    // Pooled, as below: the library's loop waits here for every message, and each wait would otherwise allocate its state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var result = await ReceiveChunkAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -160,6 +163,7 @@ internal sealed class GuardedWebSocket : WebSocket
         _inner.Dispose();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ValueWebSocketReceiveResult> ReceiveChunkAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         ValueWebSocketReceiveResult result;
