@@ -52,6 +52,11 @@ internal sealed class FramePacer : IDisposable
     private readonly LatenessRule _latenessRule;
     private readonly TaskCompletionSource<PacerPriority> _priority = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sleepingUntil = long.MaxValue;
+    // Until when the wake in progress hands frames on from the pacer's thread: set under the lock when it releases a batch,
+    // brought forward under the lock by a wait registered meanwhile that falls due sooner (never below the wake's budget),
+    // read by the pacer's thread as it hands each frame on.
+    private long _inlineUntil = long.MinValue;
+    private long _inlineFloor = long.MinValue;
     private long _wakes;
     private long _realTimeLeft;
     private long _streamsStarted;
@@ -144,6 +149,11 @@ internal sealed class FramePacer : IDisposable
             if (due < _sleepingUntil)
             {
                 Monitor.Pulse(_gate);
+            }
+            if (due < _inlineUntil)
+            {
+                // A new stream's first frame, due while the pacer is still handing a batch on: the batch's rest goes to the pool.
+                Volatile.Write(ref _inlineUntil, Math.Max(_inlineFloor, due));
             }
         }
         waiter.WatchCancellation(cancellationToken, generation);
@@ -268,6 +278,7 @@ internal sealed class FramePacer : IDisposable
     /// and beyond it for as long as no other wait is due (<paramref name="nextDue"/>), up to <paramref name="ceiling"/>. A frame
     /// handed to the thread pool waits for a pool thread, which on busy cores is the latest of all (100 streams: two thirds of
     /// the frames handed on that way left over a millisecond late); while nothing else is due, the pacer is the quickest way out.
+    /// A wait registered during the wake that falls due sooner brings the end forward to its deadline, the budget still kept.
     /// </summary>
     internal static long InlineUntil(long wokeAt, long nextDue, long budget, long ceiling) =>
         Math.Max(wokeAt + budget, Math.Min(wokeAt + ceiling, nextDue));
@@ -285,7 +296,6 @@ internal sealed class FramePacer : IDisposable
         while (true)
         {
             long sleepPreciselyUntil = 0;
-            var nextDue = long.MaxValue;
             lock (_gate)
             {
                 while (_released.Count == 0 && sleepPreciselyUntil == 0)
@@ -330,7 +340,9 @@ internal sealed class FramePacer : IDisposable
                             _released.Add(entry.Waiter);
                         }
                     }
-                    nextDue = _deadlines.TryPeek(out _, out var following) ? following : long.MaxValue;
+                    var nextDue = _deadlines.TryPeek(out _, out var following) ? following : long.MaxValue;
+                    _inlineFloor = now + _inlineBudget;
+                    Volatile.Write(ref _inlineUntil, InlineUntil(now, nextDue, _inlineBudget, _inlineCeiling));
                 }
             }
             if (_realTimeScheduling is not null)
@@ -349,10 +361,9 @@ internal sealed class FramePacer : IDisposable
             }
             Interlocked.Increment(ref _wakes);
             // Outside the lock: each continuation runs here and registers its stream's next wait, until the budget is spent.
-            var inlineUntil = InlineUntil(Stopwatch.GetTimestamp(), nextDue, _inlineBudget, _inlineCeiling);
             foreach (var waiter in _released)
             {
-                waiter.Release(inline: Stopwatch.GetTimestamp() < inlineUntil);
+                waiter.Release(inline: Stopwatch.GetTimestamp() < Volatile.Read(ref _inlineUntil));
             }
             _released.Clear();
         }
