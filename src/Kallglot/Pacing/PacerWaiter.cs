@@ -17,6 +17,9 @@ internal sealed class PacerWaiter : IValueTaskSource
     private long _generation;
     private long _armed;
     private long _due;
+    // The generation the cancellation registration watches: set before it is registered, and not changed until the registration
+    // is disposed (which waits for a callback already running), so the callback reads its own wait's generation here.
+    private long _watchedGeneration;
 
     public PacerWaiter(FramePacer pacer)
     {
@@ -50,14 +53,16 @@ internal sealed class PacerWaiter : IValueTaskSource
         {
             return;
         }
+        _watchedGeneration = generation;
+        // The waiter itself as the state, not a (waiter, generation) pair: a boxed pair was an allocation per paced frame.
         _cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
         {
-            var (waiter, generation) = ((PacerWaiter, long))state!;
-            if (waiter._pacer.TryCancel(waiter, generation))
+            var waiter = (PacerWaiter)state!;
+            if (waiter._pacer.TryCancel(waiter, waiter._watchedGeneration))
             {
                 waiter.Cancel(new OperationCanceledException(token));
             }
-        }, (this, generation));
+        }, this);
     }
 
     /// <summary>Completes the wait: its continuation runs on this thread when <paramref name="inline"/>, else on the thread pool.</summary>

@@ -27,18 +27,31 @@ internal static class ScaleMeasurement
         $streams = @(1..[int]$env:KG_STREAMS | ForEach-Object { New-BenchmarkStream })
         $process.Refresh()
         $cpuBefore = $process.TotalProcessorTime
+        # The process's pacer is internal to the module: read by reflection, for the benchmark only.
+        $pacerType = [Kallglot.Pacing.PacingDeviation].Assembly.GetType('Kallglot.Pacing.FramePacer')
+        $pacer = $pacerType.GetProperty('Shared', [Reflection.BindingFlags]'Public,Static').GetValue($null)
+        $realTimeLeftBefore = $pacerType.GetProperty('RealTimeLeft').GetValue($pacer)
+        $collectionsBefore = [GC]::CollectionCount(0)
+        $pausedBefore = [GC]::GetTotalPauseDuration()
+        $allocatedBefore = [GC]::GetTotalAllocatedBytes($false)
         $statBefore = if (Test-Path /proc/stat) { Get-Content /proc/stat -TotalCount 1 }
         $null = $streams | Send-KallglotAudio -Path $env:KG_AUDIO -Encoding MuLaw -Background
         $received = (Receive-KallglotStream -Stream $streams -Wait -TimeoutSec 900 -ErrorVariable failures -ErrorAction SilentlyContinue | Measure-Object).Count
         $statAfter = if (Test-Path /proc/stat) { Get-Content /proc/stat -TotalCount 1 }
         $process.Refresh()
         $cpu = ($process.TotalProcessorTime - $cpuBefore).TotalSeconds
+        $collections = [GC]::CollectionCount(0) - $collectionsBefore
+        $realTimeLeft = $pacerType.GetProperty('RealTimeLeft').GetValue($pacer) - $realTimeLeftBefore
+        $pacerPriority = [string]$pacerType.GetProperty('Priority').GetValue($pacer)
+        $pausedMs = ([GC]::GetTotalPauseDuration() - $pausedBefore).TotalMilliseconds
+        $allocated = [GC]::GetTotalAllocatedBytes($false) - $allocatedBefore
         $sends = @($streams.BackgroundSends | ForEach-Object { $_.Completion.GetAwaiter().GetResult() })
         $pacing = [Kallglot.Pacing.PacingDeviation]::Combine([Kallglot.Pacing.PacingDeviation[]]@($sends.Pacing))
         @{
             received = $received + $failures.Count; cpu = $cpu; peak = $process.PeakWorkingSet64; before = $workingSetBefore
             p99 = $pacing.P99.TotalMilliseconds; max = $pacing.Max.TotalMilliseconds; frames = $pacing.Frames; sessions = @($streams.SessionId)
-            statBefore = $statBefore; statAfter = $statAfter
+            statBefore = $statBefore; statAfter = $statAfter; collections = $collections; pausedMs = $pausedMs; allocated = $allocated
+            realTimeLeft = $realTimeLeft; pacerPriority = $pacerPriority
         } | ConvertTo-Json -Compress
         """;
 
@@ -76,7 +89,10 @@ internal static class ScaleMeasurement
             new BenchmarkRow($"{label}: working set per stream (peak, above the process before its streams were created)", $"{module.WorkingSetPerStreamMb:0.00} MB", $"{plain.WorkingSetPerStreamMb:0.00} MB (plain C#)", $"{module.WorkingSetPerStreamMb / plain.WorkingSetPerStreamMb:0.0}x", "(reported)", true,
                 $"pwsh peak {module.PeakWorkingSetMb:0} MB in all"),
             new BenchmarkRow($"{label}: pacing deviation p99 over {result.GetProperty("frames").GetInt64():N0} frames", $"{module.PacingP99Ms:0.00} ms (max {result.GetProperty("max").GetDouble():0.00})",
-                $"{plain.PacingP99Ms:0.00} ms (plain C#, Task.Delay)", $"{module.PacingP99Ms / plain.PacingP99Ms:P0}", streams <= 100 ? "<= 1 ms" : "<= 2 ms", module.PacingP99Ms <= (streams <= 100 ? 1 : 2)),
+                $"{plain.PacingP99Ms:0.00} ms (plain C#, Task.Delay)", $"{module.PacingP99Ms / plain.PacingP99Ms:P0}", streams <= 100 ? "<= 1 ms" : "<= 2 ms", module.PacingP99Ms <= (streams <= 100 ? 1 : 2),
+                // Every collection pauses the pacer's thread with the rest of pwsh: the share of the tail that PowerShell's own allocations bring.
+                $"pacer thread at {result.GetProperty("pacerPriority").GetString()}, left real time for late frames {result.GetProperty("realTimeLeft").GetInt64():N0} times; " +
+                $"pwsh while streaming: {result.GetProperty("collections").GetInt64():N0} collections, paused {result.GetProperty("pausedMs").GetDouble():N0} ms in all; allocated {result.GetProperty("allocated").GetInt64() / 1048576.0:N0} MB, {result.GetProperty("allocated").GetInt64() / 1024.0 / (streams * audio.TotalSeconds):N1} KB per stream-second"),
             new BenchmarkRow($"{label}: events lost", $"{module.EventsLost} of {sent:N0}", $"{plain.EventsLost} of {plain.EventsSent:N0} (plain C#)", module.EventsLost == 0 ? "-" : "LOST", "0", module.EventsLost == 0),
         ];
         return (rows, module, plain);

@@ -127,6 +127,29 @@ public sealed class FramePacerTests : IDisposable
         Assert.True(finishedWhenReleased < 500, $"the next deadline waited for the whole batch: {timeline}");
     }
 
+    [Fact]
+    public async Task A_paced_wait_that_can_be_cancelled_allocates_nothing_once_its_waiter_is_reused()
+    {
+        // Every paced frame of Send-KallglotAudio waits with a token that can cancel it: 50 waits a second per stream.
+        using var cancellation = new CancellationTokenSource();
+        for (var i = 0; i < 5; i++)
+        {
+            await _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200), cancellation.Token);
+        }
+
+        long allocated = 0;
+        for (var i = 0; i < 50; i++)
+        {
+            // Five milliseconds ahead: the wait is queued and watches the token, as a paced frame's does.
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var wait = _pacer.WaitUntilAsync(Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 200), cancellation.Token);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            await wait;
+        }
+
+        Assert.True(allocated < 50 * 24L, $"{allocated} bytes allocated registering 50 waits");
+    }
+
     [Theory]
     [InlineData(5.0, 2.0)] // the next wait 5 ms away: the ceiling, 2 ms
     [InlineData(0.8, 0.8)] // nothing else due for 0.8 ms: until then
