@@ -660,16 +660,26 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         // An open stream, the case of nearly every frame, hands its socket over without an allocation.
         lock (_stateGate)
         {
-            if (_state == KallglotStreamState.Open && _connection?.SendableSocket is { } socket)
+            if (TryHandSocketLocked(audioFrame) is { } socket)
             {
-                if (audioFrame)
-                {
-                    _framesNotSent.FrameHandedSocketLocked();
-                }
                 return ValueTask.FromResult(socket);
             }
         }
         return new ValueTask<WebSocket>(WaitThroughReconnectionAsync(audioFrame, cancellationToken));
+    }
+
+    /// <summary>The socket to send on while the stream is open, an audio frame counted as handed to it; null otherwise.</summary>
+    private WebSocket? TryHandSocketLocked(bool audioFrame)
+    {
+        if (_state != KallglotStreamState.Open || _connection?.SendableSocket is not { } socket)
+        {
+            return null;
+        }
+        if (audioFrame)
+        {
+            _framesNotSent.FrameHandedSocketLocked();
+        }
+        return socket;
     }
 
     private async Task<WebSocket> WaitThroughReconnectionAsync(bool audioFrame, CancellationToken cancellationToken)
@@ -681,14 +691,12 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
             TimeSpan remaining;
             lock (_stateGate)
             {
+                if (TryHandSocketLocked(audioFrame) is { } socket)
+                {
+                    return socket;
+                }
                 switch (_state)
                 {
-                    case KallglotStreamState.Open when _connection?.SendableSocket is { } socket:
-                        if (audioFrame)
-                        {
-                            _framesNotSent.FrameHandedSocketLocked();
-                        }
-                        return socket;
                     case KallglotStreamState.Ended:
                         throw StreamFailures.CannotSend($"session {SessionId} has ended ({EndReason ?? "no reason given"})", "Create a new session to send more audio.", EventsReceived);
                     case KallglotStreamState.Closed:
