@@ -27,6 +27,9 @@ void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 // --pacing-seconds shortens the pacing and scale runs while working on them (the table's figures are 60 s); --pacing-streams N runs only N streams in both (any N for pacing, to find where the cores saturate).
 var pacingAudio = TimeSpan.FromSeconds(int.Parse(args.SkipWhile(a => a != "--pacing-seconds").Skip(1).FirstOrDefault() ?? "60", CultureInfo.InvariantCulture));
+// --pacing-background sends the module's pacing run as Send-KallglotAudio -Background does (the stream's background send: a
+// linked cancellation token and a progress report); its late frames are then not attributed.
+var pacingBackground = args.Contains("--pacing-background");
 bool Want(string name) => only is null || string.Equals(only, name, StringComparison.OrdinalIgnoreCase);
 
 try
@@ -79,7 +82,7 @@ try
             foreach (var (streams, p99, max) in pacingCounts.Select(Targets))
             {
                 Report($"pacing, {streams} streams");
-                rows.AddRange(await PacingMeasurement.RunAsync(context, emulator, streams, pacingAudio, p99, max));
+                rows.AddRange(await PacingMeasurement.RunAsync(context, emulator, streams, pacingAudio, p99, max, pacingBackground));
             }
         }
     }

@@ -16,7 +16,7 @@ namespace Kallglot.Benchmarks.Measurements;
 /// </summary>
 internal static class PacingMeasurement
 {
-    public static async Task<BenchmarkRow[]> RunAsync(BenchmarkContext context, EmulatorProcess emulator, int streams, TimeSpan audio, double p99TargetMs, double? maxTargetMs)
+    public static async Task<BenchmarkRow[]> RunAsync(BenchmarkContext context, EmulatorProcess emulator, int streams, TimeSpan audio, double p99TargetMs, double? maxTargetMs, bool asBackground = false)
     {
         var path = await SpeechBursts.WriteAsync(context.Scratch, audio);
         // The first paced frames of a process run its send path through the JIT: warmed apart, on one stream, not counted.
@@ -26,8 +26,8 @@ internal static class PacingMeasurement
         var beside = PacingFloorMeasurement.RunBeside(stopBeside.Token);
         var leftBefore = FramePacer.Shared.RealTimeLeft;
         using var attribution = LateFrameAttribution.Start(capacity: streams * ((int)(audio.TotalSeconds * 50) + 1));
-        var module = await RunOnceAsync(emulator, path, streams, PacingClock.System, attribution);
-        var late = attribution.Summary();
+        var module = await RunOnceAsync(emulator, path, streams, PacingClock.System, attribution, asBackground);
+        var late = asBackground ? "sent as -Background sends (the stream's background send), so its late frames are not attributed" : attribution.Summary();
         var left = FramePacer.Shared.RealTimeLeft - leftBefore;
         stopBeside.Cancel();
         var floor = await beside;
@@ -38,12 +38,19 @@ internal static class PacingMeasurement
         var max = module.Deviation.Max.TotalMilliseconds;
         var deviationMet = p99 <= p99TargetMs && (maxTargetMs is null || max <= maxTargetMs);
         var notes = $"a bare thread sleeping to 20 ms deadlines beside the module's run, same process: {Format(floor)}; machine CPU busy {module.MachineBusy:P0} (naive run {naive.MachineBusy:P0}); {module.Deviation.Frames:N0} frames, {module.Deviation.Frames - module.Deviation.CountWithin(TimeSpan.FromMilliseconds(3)):N0} over 3 ms; pacer thread at {FramePacer.Shared.Priority}, woke {module.Wakes:N0} times, left real time for late frames {left:N0} times; {late}; {module.Gc}";
-        return
-        [
+        var deviationRow =
             new BenchmarkRow($"Pacing, {label} x {audio.TotalSeconds:0} s: deviation from schedule p50 / p99 / max",
                 Format(module.Deviation), $"{Format(naive.Deviation)} (Task.Delay per frame)",
                 $"p99 {p99 / naive.Deviation.P99.TotalMilliseconds:P0} of naive",
-                maxTargetMs is null ? $"p99 <= {p99TargetMs} ms" : $"p99 <= {p99TargetMs} ms, max <= {maxTargetMs} ms", deviationMet, notes),
+                maxTargetMs is null ? $"p99 <= {p99TargetMs} ms" : $"p99 <= {p99TargetMs} ms, max <= {maxTargetMs} ms", deviationMet, notes);
+        // A background send keeps no per-frame lateness to read its last second from: no drift row for it.
+        if (asBackground)
+        {
+            return [deviationRow];
+        }
+        return
+        [
+            deviationRow,
             new BenchmarkRow($"Pacing, {label} x {audio.TotalSeconds:0} s: drift, the median lateness of each stream's last second of frames (worst stream)",
                 $"{module.DriftMs:0.00} ms", $"{naive.DriftMs:0.00} ms (naive)",
                 naive.DriftMs > 0 ? $"{module.DriftMs / naive.DriftMs:P0} of naive" : "-", "<= 1 ms", module.DriftMs <= 1,
@@ -55,7 +62,7 @@ internal static class PacingMeasurement
         $"{deviation.P50.TotalMilliseconds:0.00} / {deviation.P99.TotalMilliseconds:0.00} / {deviation.Max.TotalMilliseconds:0.00} ms";
 
     private static async Task<(PacingDeviation Deviation, double DriftMs, double LastFrameMs, double? MachineBusy, long Wakes, string Gc)> RunOnceAsync(EmulatorProcess emulator, string path, int streams, PacingClock clock,
-        LateFrameAttribution? attribution = null)
+        LateFrameAttribution? attribution = null, bool asBackground = false)
     {
         var client = new KallglotClient(new KallglotClientOptions { BaseUri = emulator.BaseUri, ApiKey = new KallglotSecret(emulator.ApiKey) });
         var opened = new List<KallglotStream>();
@@ -103,7 +110,10 @@ internal static class PacingMeasurement
                     attribution?.Note(lateness);
                     lastSecond[noted++ % lastSecond.Length] = lateness.TotalMilliseconds;
                 }
-                var result = await AudioSender.SendAsync(stream, reader, "caller", paced: true, clock: clock, lateness: Note);
+                // As -Background sends: through the stream's own background send, whose frames' lateness only its result holds.
+                var result = asBackground
+                    ? await stream.StartBackgroundSend(reader, "caller", paced: true).Completion
+                    : await AudioSender.SendAsync(stream, reader, "caller", paced: true, clock: clock, lateness: Note);
                 return (Result: result, DriftMs: Percentiles.Median(lastSecond.Take(Math.Min(noted, lastSecond.Length)).ToList()));
             });
         }).ToArray();
