@@ -27,8 +27,8 @@ void Report(string what) => Console.WriteLine($"[{DateTime.UtcNow - started:mm\\
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 // --pacing-seconds shortens the pacing and scale runs while working on them (the table's figures are 60 s); --pacing-streams N runs only N streams in both (any N for pacing, to find where the cores saturate).
 var pacingAudio = TimeSpan.FromSeconds(int.Parse(args.SkipWhile(a => a != "--pacing-seconds").Skip(1).FirstOrDefault() ?? "60", CultureInfo.InvariantCulture));
-// --pacing-background sends the module's pacing run as Send-KallglotAudio -Background does (the stream's background send: a
-// linked cancellation token and a progress report); its late frames are then not attributed.
+// --pacing-background sends the module's pacing run and its warm-up through the stream's background send, the call
+// Send-KallglotAudio -Background makes (a linked cancellation token and a progress report); its late frames are then not attributed.
 var pacingBackground = args.Contains("--pacing-background");
 bool Want(string name) => only is null || string.Equals(only, name, StringComparison.OrdinalIgnoreCase);
 
