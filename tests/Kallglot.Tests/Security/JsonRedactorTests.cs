@@ -115,6 +115,13 @@ public sealed class JsonRedactorTests
     [InlineData("tokens = 3", false)]
     [InlineData("tökén= and keys", false)]
     [InlineData("ends with bearer", true)]
+    [InlineData("token=", true)]
+    [InlineData("KEY=", true)]
+    [InlineData("=token", false)]
+    [InlineData("y=1 and ke=2, tok=3, oken=4", false)]
+    [InlineData("a=1&b==2&ToKeN=3", true)]
+    [InlineData("padding== then key=x", true)]
+    [InlineData("token =x", false)]
     public void The_byte_look_for_patterns_agrees_with_the_text_look(string text, bool expected)
     {
         Assert.Equal(expected, Redactor.MayHoldPattern(text));
