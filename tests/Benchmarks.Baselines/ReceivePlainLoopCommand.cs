@@ -6,8 +6,9 @@ namespace Kallglot.Benchmarks.Baselines;
 
 /// <summary>
 /// Receive-PlainLoop: the benchmark's plain C# receive loop (ClientWebSocket, one JsonDocument per message, no library
-/// in between) run as a cmdlet, writing each message to the pipeline as it is read, on the pipeline thread. No cmdlet
-/// can deliver events faster than this: it is the plain loop plus PowerShell's pipeline and nothing else.
+/// in between) run as a cmdlet, writing each message to the pipeline as it is read, on the pipeline thread: the plain
+/// loop plus PowerShell's pipeline and nothing else, the reference that tells the module's costs from the pipeline's.
+/// A reference, not a bound: a cmdlet that receives on a second thread, as the module does, may overlap the two.
 /// </summary>
 [Cmdlet("Receive", "PlainLoop")]
 [OutputType(typeof(PlainReceivedEvent))]

@@ -10,8 +10,8 @@ namespace Kallglot.Benchmarks.Measurements;
 /// Events per second from a flood of mixed transcript events: the module's Receive-KallglotStream
 /// -Wait | Measure-Object, against a plain C# ClientWebSocket + System.Text.Json loop (the limit) and
 /// a plain PowerShell ClientWebSocket + ConvertFrom-Json script (what an admin writes today). The same plain C# loop
-/// run as a cmdlet in its own pwsh, writing each message to the pipeline, is the most any cmdlet can deliver: the module
-/// is compared with it too, so that what the module costs is told apart from what PowerShell's pipeline costs.
+/// run as a cmdlet in its own pwsh, writing each message to the pipeline, is the plain loop plus PowerShell's pipeline: the
+/// module is compared with it too, so that what the module costs is told apart from what the pipeline costs.
 /// </summary>
 internal static class ReceiveThroughputMeasurement
 {
@@ -33,7 +33,7 @@ internal static class ReceiveThroughputMeasurement
         """;
 
     // The watch starts once the socket is open, as the module's does (its stream is connected before the watch).
-    private const string PipelineCeilingScript = """
+    private const string PlainLoopCmdletScript = """
         $ErrorActionPreference = 'Stop'
         $ProgressPreference = 'SilentlyContinue'
         Import-Module $env:KG_BASELINES
@@ -82,10 +82,10 @@ internal static class ReceiveThroughputMeasurement
         environment["KG_RUNS"] = Runs.ToString(CultureInfo.InvariantCulture);
         var runs = context.PowerShell.RunJson(ModuleScript, environment)
             .GetProperty("rates").EnumerateArray().Select(rate => rate.GetDouble()).ToArray();
-        var ceilingEnvironment = With(context.ScriptEnvironment(emulator), events);
-        ceilingEnvironment["KG_RUNS"] = Runs.ToString(CultureInfo.InvariantCulture);
-        ceilingEnvironment["KG_BASELINES"] = Path.Combine(AppContext.BaseDirectory, "Kallglot.Benchmarks.Baselines.dll");
-        var ceilingRuns = context.PowerShell.RunJson(PipelineCeilingScript, ceilingEnvironment)
+        var cmdletEnvironment = With(context.ScriptEnvironment(emulator), events);
+        cmdletEnvironment["KG_RUNS"] = Runs.ToString(CultureInfo.InvariantCulture);
+        cmdletEnvironment["KG_BASELINES"] = Path.Combine(AppContext.BaseDirectory, "Kallglot.Benchmarks.Baselines.dll");
+        var cmdletRuns = context.PowerShell.RunJson(PlainLoopCmdletScript, cmdletEnvironment)
             .GetProperty("rates").EnumerateArray().Select(rate => rate.GetDouble()).ToArray();
         var plain = Rate(context.PowerShell.RunJson(PlainScript, With(context.ScriptEnvironment(emulator), plainEvents)));
         var cold = runs[0];
@@ -93,14 +93,14 @@ internal static class ReceiveThroughputMeasurement
         // Warm against warm: the best of the later runs on each side.
         var warm = runs.Skip(1).Max();
         var warmLimit = limits.Skip(1).Max();
-        var warmCeiling = ceilingRuns.Skip(1).Max();
+        var warmCmdlet = cmdletRuns.Skip(1).Max();
         var notes = $"runs: module {Rates(runs)}; C# {Rates(limits)} ev/s";
-        var ceilingNotes = $"the plain loop itself, through the pipeline, reached {warmCeiling / warmLimit:P0} of the plain loop outside PowerShell; runs: module {Rates(runs)}; plain loop as a cmdlet {Rates(ceilingRuns)} ev/s";
+        var cmdletNotes = $"the plain loop itself, through the pipeline, reached {warmCmdlet / warmLimit:P0} of the plain loop outside PowerShell; runs: module {Rates(runs)}; plain loop as a cmdlet {Rates(cmdletRuns)} ev/s";
         return
         [
             new BenchmarkRow($"Receive {events:N0} events, first run in a fresh pwsh process, vs plain C# loop (the limit, its first run)", $"{cold:N0} ev/s", $"{limit:N0} ev/s", $"{cold / limit:P0}", ">= 50%", cold / limit >= 0.5, "tier-0 JIT and a growing heap under the backlog"),
             new BenchmarkRow($"Receive {events:N0} events, warm (best of runs 2-{Runs} in one pwsh process), vs plain C# loop (best of its runs 2-{Runs})", $"{warm:N0} ev/s", $"{warmLimit:N0} ev/s", $"{warm / warmLimit:P0}", ">= 80%", warm / warmLimit >= 0.8, notes),
-            new BenchmarkRow($"Receive {events:N0} events, warm, vs the same plain C# loop run as a cmdlet in its own pwsh, writing each event to the pipeline (best of runs 2-{Runs} each): the most any cmdlet delivers", $"{warm:N0} ev/s", $"{warmCeiling:N0} ev/s", $"{warm / warmCeiling:P0}", ">= 80% (the row above's target, against this ceiling)", warm / warmCeiling >= 0.8, ceilingNotes),
+            new BenchmarkRow($"Receive {events:N0} events, warm, vs the same plain C# loop run as a cmdlet in its own pwsh, writing each event to the pipeline (best of runs 2-{Runs} each): the plain loop plus PowerShell's pipeline", $"{warm:N0} ev/s", $"{warmCmdlet:N0} ev/s", $"{warm / warmCmdlet:P0}", ">= 80% (the row above's target, against this reference)", warm / warmCmdlet >= 0.8, cmdletNotes),
             new BenchmarkRow($"Receive, first run vs plain PowerShell + ConvertFrom-Json ({plainEvents:N0} events)", $"{cold:N0} ev/s", $"{plain:N0} ev/s", $"{cold / plain:0.0}x", ">= 10x", cold / plain >= 10),
         ];
     }
