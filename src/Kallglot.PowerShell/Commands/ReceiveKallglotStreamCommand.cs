@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using Kallglot.Audio;
 using Kallglot.Errors;
 using Kallglot.PowerShell.Errors;
@@ -249,6 +250,8 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     }
 
     /// <summary>Writes every buffered event; true when the session's end was among them.</summary>
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool DrainBuffered(KallglotStream stream, KallglotStreamReader reader)
     {
         while (stream.TryReadDiagnostic(out var line))

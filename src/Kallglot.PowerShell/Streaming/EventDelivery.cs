@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using Kallglot.Audio;
 using Kallglot.Errors;
 using Kallglot.Streaming.Events;
@@ -26,6 +27,8 @@ internal sealed class EventDelivery
     }
 
     /// <summary>Writes <paramref name="streamEvent"/>; call on the pipeline thread.</summary>
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Deliver(KallglotEvent streamEvent)
     {
         if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)

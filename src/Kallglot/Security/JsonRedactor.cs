@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -140,6 +141,8 @@ public static class JsonRedactor
     /// Whether UTF-8 JSON may hold a secret (an escape, a token or bearer pattern, or one of the secrets,
     /// given as UTF-8): when false, the text needs no masking and no string need be made of it.
     /// </summary>
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool MayHoldSecret(ReadOnlySpan<byte> utf8Json, ReadOnlySpan<byte[]> secretsUtf8)
     {
         // A span, not a list: enumerating an array through an interface allocates, once per message received.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Kallglot.Streaming.Events;
 
@@ -43,6 +44,8 @@ internal sealed class EventBuffer
     public long Undelivered => Interlocked.Read(ref _undelivered);
 
     /// <summary>Adds <paramref name="streamEvent"/>; false when it was dropped or the buffer is complete (both counted).</summary>
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Add(KallglotEvent streamEvent)
     {
         var size = SizeOf(streamEvent);
@@ -101,6 +104,8 @@ internal sealed class EventBuffer
 
     internal bool TryPeek(out KallglotEvent streamEvent) => _channel.Reader.TryPeek(out streamEvent!);
 
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryRead(out KallglotEvent streamEvent)
     {
         if (!_channel.Reader.TryRead(out streamEvent!))

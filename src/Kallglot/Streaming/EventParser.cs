@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Kallglot.Streaming.Events;
@@ -30,6 +31,8 @@ public static class EventParser
     internal static KallglotEvent Parse(ReadOnlyMemory<byte> utf8Json, string sessionId, long index, DateTimeOffset receivedAt) =>
         Parse(static bytes => JsonDocument.Parse(bytes, DocumentOptions), utf8Json, null, utf8Json, sessionId, index, receivedAt);
 
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static KallglotEvent Parse<TInput>(Func<TInput, JsonDocument> open, TInput input, string? json, ReadOnlyMemory<byte> utf8Json,
         string sessionId, long index, DateTimeOffset receivedAt)
     {
@@ -79,6 +82,8 @@ public static class EventParser
         }
     }
 
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static KallglotEvent Read(JsonElement root, string? json, string sessionId, long index, DateTimeOffset receivedAt)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -137,6 +142,8 @@ public static class EventParser
             ? sessionId
             : Text(value) ?? sessionId;
 
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TranscriptFinalEvent ReadFinal(JsonElement root)
     {
         TranscriptTranslation? translation = null;

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Kallglot.Security;
@@ -39,6 +40,8 @@ internal sealed class InboundDecoder
     /// hands text over as bytes, unconverted); <paramref name="skippedBytes"/> is set when the socket skipped it for its size.
     /// </summary>
     /// <exception cref="Errors.KallglotException">The recording could not be written (<c>stream_record_failed</c>).</exception>
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public KallglotEvent Decode(ResponseMessage message, WebSocketMessageType receivedAs, long? skippedBytes, DateTimeOffset receivedAt)
     {
         if (skippedBytes is { } size)

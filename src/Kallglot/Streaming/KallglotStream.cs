@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using Kallglot.Audio;
 using Kallglot.Errors;
 using Kallglot.Http;
@@ -451,6 +451,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
     }
 
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnMessage(ResponseMessage message, WebSocketConnection connection)
     {
         // Runs on the library's receive loop: an exception here would unsubscribe this handler for good.
@@ -478,6 +480,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         }
     }
 
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accept(KallglotEvent streamEvent, WebSocketConnection connection)
     {
         if (streamEvent is SessionReadyEvent && ReadyAt is null)
