@@ -45,7 +45,7 @@ internal sealed class FramePacer : IDisposable
     private readonly long _preciseStretch = Stopwatch.Frequency / 500;
     private readonly WindowsTimerResolution _timerResolution = new();
     private readonly long _inlineBudget = Stopwatch.Frequency / 4000;
-    private readonly long _inlineCeiling = Stopwatch.Frequency / 500;
+    private readonly long _inlineCeiling;
     private readonly long _epoch = Stopwatch.GetTimestamp();
     private readonly Thread _thread;
     private readonly Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> _raise;
@@ -73,14 +73,25 @@ internal sealed class FramePacer : IDisposable
     {
     }
 
+    /// <summary>
+    /// Starts a pacer that hands a wake's frames on itself for up to <paramref name="inlineCeiling"/> while no other frame is
+    /// due (tests: a loaded machine may stall the thread past the usual 2 ms between its wake and its hand-over).
+    /// </summary>
+    internal FramePacer(string threadName, TimeSpan inlineCeiling)
+        : this(threadName, () => (PacerThreadPriority.NotRaised, null), inlineCeiling: (long)(inlineCeiling.TotalSeconds * Stopwatch.Frequency))
+    {
+    }
+
     /// <summary>Starts a pacer whose thread raises its priority through <paramref name="scheduling"/>, and leaves and retakes real time by <paramref name="latenessRule"/> (tests).</summary>
     internal FramePacer(string threadName, ISchedulingCalls scheduling, LatenessRule? latenessRule = null)
         : this(threadName, () => (PacerThreadPriority.Raise(scheduling), scheduling), latenessRule)
     {
     }
 
-    private FramePacer(string threadName, Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> raise, LatenessRule? latenessRule = null)
+    private FramePacer(string threadName, Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> raise, LatenessRule? latenessRule = null,
+        long? inlineCeiling = null)
     {
+        _inlineCeiling = inlineCeiling ?? Stopwatch.Frequency / 500;
         _raise = raise;
         _latenessRule = latenessRule ?? new LatenessRule();
         _thread = new Thread(Run) { IsBackground = true, Name = threadName };
