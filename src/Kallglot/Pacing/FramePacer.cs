@@ -31,6 +31,7 @@ namespace Kallglot.Pacing;
 internal sealed class FramePacer : IDisposable
 {
     private const double GoldenRatioFraction = 0.6180339887498949;
+    private static readonly Func<(PacerPriority Priority, ISchedulingCalls? Scheduling)> KeepPriority = () => (PacerThreadPriority.NotRaised, null);
     private static readonly Lazy<FramePacer> SharedPacer = new(() => new FramePacer(
         "Kallglot frame pacer",
         raisePriority: PacerThreadPriority.IsWanted(Environment.GetEnvironmentVariable(PacerThreadPriority.EnvironmentVariable))));
@@ -69,7 +70,7 @@ internal sealed class FramePacer : IDisposable
 
     /// <summary>Starts a pacer with a thread of its own, raised to the highest priority the process allows when <paramref name="raisePriority"/>. Most callers want <see cref="Shared"/>.</summary>
     public FramePacer(string threadName, bool raisePriority = false)
-        : this(threadName, raisePriority ? PacerThreadPriority.RaiseCurrentThread : () => (PacerThreadPriority.NotRaised, null))
+        : this(threadName, raisePriority ? PacerThreadPriority.RaiseCurrentThread : KeepPriority)
     {
     }
 
@@ -78,7 +79,7 @@ internal sealed class FramePacer : IDisposable
     /// due (tests: a loaded machine may stall the thread past the usual 2 ms between its wake and its hand-over).
     /// </summary>
     internal FramePacer(string threadName, TimeSpan inlineCeiling)
-        : this(threadName, () => (PacerThreadPriority.NotRaised, null), inlineCeiling: (long)(inlineCeiling.TotalSeconds * Stopwatch.Frequency))
+        : this(threadName, KeepPriority, inlineCeiling: (long)(inlineCeiling.TotalSeconds * Stopwatch.Frequency))
     {
     }
 
