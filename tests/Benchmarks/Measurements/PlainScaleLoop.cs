@@ -33,6 +33,7 @@ internal static class PlainScaleLoop
         }
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
+        var workItemsBefore = ThreadPool.CompletedWorkItemCount;
         var machine = new MachineCpu();
         var peak = workingSetBefore;
         using var sampling = new CancellationTokenSource();
@@ -51,6 +52,7 @@ internal static class PlainScaleLoop
         var deviations = await Task.WhenAll(senders);
         var received = (await Task.WhenAll(receivers)).Sum();
         var machineBusy = machine.BusySinceStart();
+        var workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
         sampling.Cancel();
         await sampler;
         process.Refresh();
@@ -63,7 +65,8 @@ internal static class PlainScaleLoop
             socket.Dispose();
         }
         return new ScalePoint(streams, cpu, (peak - workingSetBefore) / 1024.0 / 1024.0 / streams, peak / 1024.0 / 1024.0,
-            PacingDeviation.Combine(deviations).P99.TotalMilliseconds, sent - received, sent, machineBusy);
+            PacingDeviation.Combine(deviations).P99.TotalMilliseconds, sent - received, sent, machineBusy,
+            workItems / (double)Math.Max(1, received));
     }
 
     private static async Task<PacingDeviation> SendAsync(ClientWebSocket socket, byte[] audio)
