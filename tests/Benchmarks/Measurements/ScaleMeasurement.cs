@@ -16,8 +16,8 @@ namespace Kallglot.Benchmarks.Measurements;
 internal static class ScaleMeasurement
 {
     private const string ModuleScript = PlainWebSocket.ModuleScriptPrologue + """
-        # CPU seconds of each thread (Linux), keyed by id, start time and name: the runtime names its threads, so the pool, the
-        # JIT, the pacer and the pipeline show apart (the start time keeps a new thread that reuses an ended one's id apart).
+        # Each thread's name and CPU seconds (Linux), keyed by id and start time (a new thread that reuses an ended one's id stays
+        # apart): the runtime names its threads, so the pool, the JIT, the pacer and the pipeline show apart.
         function Get-ThreadCpu {
             $byThread = @{}
             foreach ($task in Get-ChildItem /proc/self/task -ErrorAction SilentlyContinue) {
@@ -25,7 +25,8 @@ internal static class ScaleMeasurement
                 if (-not $stat) { continue }
                 $name = $stat.Substring($stat.IndexOf('(') + 1, $stat.LastIndexOf(')') - $stat.IndexOf('(') - 1)
                 $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
-                $byThread["$($task.Name) $($fields[19]) $name"] = ([long]$fields[11] + [long]$fields[12]) / 100.0
+                # A numbered family (".NET TP Worker 3") counts as one name.
+                $byThread["$($task.Name) $($fields[19])"] = [pscustomobject]@{ Name = ($name -replace '\d+$', '').Trim(); Cpu = ([long]$fields[11] + [long]$fields[12]) / 100.0 }
             }
             $byThread
         }
@@ -64,7 +65,7 @@ internal static class ScaleMeasurement
         $threadsAfter = Get-ThreadCpu
         # Threads that ended meanwhile are missing from the second look: the groups may sum to less than the process.
         $byName = @($threadsAfter.Keys | ForEach-Object {
-                [pscustomobject]@{ Name = (($_ -split ' ', 3)[2] -replace '\d+$', '').Trim(); Cpu = $threadsAfter[$_] - ($threadsBefore[$_] ?? 0) } } |
+                [pscustomobject]@{ Name = $threadsAfter[$_].Name; Cpu = $threadsAfter[$_].Cpu - ($threadsBefore[$_].Cpu ?? 0) } } |
             Group-Object Name | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Cpu = ($_.Group | Measure-Object Cpu -Sum).Sum } } | Sort-Object Cpu -Descending)
         # Without /proc (macOS, Windows) nothing is seen: 0, and no threads named.
         $threadsSeen = [double]($byName | Measure-Object Cpu -Sum).Sum
