@@ -87,10 +87,9 @@ public static class RecordingReader
             var sessionId = root.TryGetProperty("session", out var session) && session.ValueKind == JsonValueKind.String ? session.GetString()! : string.Empty;
             index = root.TryGetProperty("index", out var recorded) && recorded.TryGetInt64(out var value) ? value : index + 1;
             var frame = root.GetProperty("frame");
-            // A frame that was valid JSON is read from this line's own parse; text that was not is judged as it was live.
-            var streamEvent = frame.ValueKind == JsonValueKind.String
-                ? InboundDecoder.Parse(frame.GetString()!, sessionId, index, at)
-                : InboundDecoder.Parse(frame, sessionId, index, at);
+            // A frame that was valid JSON is kept as its text; text that was not is kept as a string. Either is judged as it was live.
+            var frameText = frame.ValueKind == JsonValueKind.String ? frame.GetString()! : frame.GetRawText();
+            var streamEvent = InboundDecoder.Parse(frameText, sessionId, index, at);
             if (direction == "client")
             {
                 streamEvent.FromClient = true;

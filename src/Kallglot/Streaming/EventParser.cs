@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -19,80 +19,82 @@ public static class EventParser
         [.. new[] { "transcript.partial", "transcript.final", "audio.output", "session.ready", "session.ended", "error", "stream.reconnected" }
             .Select(name => (Encoding.UTF8.GetBytes(name), name))];
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // Text that is not valid UTF-16 (a lone surrogate) is refused, not replaced: the message is not what the server sent.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses <paramref name="json"/>; <paramref name="sessionId"/> is used when the event names none.</summary>
     /// <exception cref="EventParseException">The message is not an event.</exception>
-    public static KallglotEvent Parse(string json, string sessionId, long index, DateTimeOffset receivedAt) =>
-        Parse(static text => JsonDocument.Parse(text, DocumentOptions), json, json, default, sessionId, index, receivedAt);
-
-    /// <summary>Parses UTF-8 JSON as received; the event keeps <paramref name="utf8Json"/> (not copied: the caller gives it up) and makes its text only when read.</summary>
-    /// <exception cref="EventParseException">The message is not an event.</exception>
-    internal static KallglotEvent Parse(ReadOnlyMemory<byte> utf8Json, string sessionId, long index, DateTimeOffset receivedAt) =>
-        Parse(static bytes => JsonDocument.Parse(bytes, DocumentOptions), utf8Json, null, utf8Json, sessionId, index, receivedAt);
-
-    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static KallglotEvent Parse<TInput>(Func<TInput, JsonDocument> open, TInput input, string? json, ReadOnlyMemory<byte> utf8Json,
-        string sessionId, long index, DateTimeOffset receivedAt)
+    public static KallglotEvent Parse(string json, string sessionId, long index, DateTimeOffset receivedAt)
     {
-        JsonDocument document;
+        ArgumentNullException.ThrowIfNull(json);
+        byte[] utf8;
+        int length;
         try
         {
-            document = open(input);
-        }
-        catch (JsonException exception)
-        {
-            throw new EventParseException($"A stream message is not valid JSON ({exception.Message}).", exception);
+            utf8 = ArrayPool<byte>.Shared.Rent(StrictUtf8.GetMaxByteCount(json.Length));
+            length = StrictUtf8.GetBytes(json, utf8);
         }
         catch (ArgumentException exception)
         {
             throw new EventParseException($"A stream message could not be read ({exception.Message}).", exception);
         }
-        using (document)
+        try
         {
-            try
-            {
-                var result = Read(document.RootElement, json, sessionId, index, receivedAt);
-                if (json is null)
-                {
-                    result.Utf8Json = utf8Json;
-                }
-                return result;
-            }
-            catch (InvalidOperationException exception)
-            {
-                // Valid JSON can still hold text .NET cannot make a string of, such as a lone surrogate escape.
-                throw new EventParseException($"A stream message holds text that cannot be read ({exception.Message}).", exception);
-            }
+            var result = Parse(utf8.AsSpan(0, length), sessionId, index, receivedAt);
+            result.Json = json;
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
         }
     }
 
-    /// <summary>The event of an element already parsed (a recording's line holds it), its text <paramref name="json"/>: no second parse.</summary>
-    /// <exception cref="EventParseException">The element is not an event.</exception>
-    public static KallglotEvent Parse(JsonElement element, string json, string sessionId, long index, DateTimeOffset receivedAt)
+    /// <summary>Parses UTF-8 JSON as received; the event keeps <paramref name="utf8Json"/> (not copied: the caller gives it up) and makes its text only when read.</summary>
+    /// <exception cref="EventParseException">The message is not an event.</exception>
+    internal static KallglotEvent Parse(ReadOnlyMemory<byte> utf8Json, string sessionId, long index, DateTimeOffset receivedAt)
     {
+        var result = Parse(utf8Json.Span, sessionId, index, receivedAt);
+        result.Utf8Json = utf8Json;
+        return result;
+    }
+
+    // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static KallglotEvent Parse(ReadOnlySpan<byte> message, string sessionId, long index, DateTimeOffset receivedAt)
+    {
+        EventFields fields;
         try
         {
-            return Read(element, json, sessionId, index, receivedAt);
+            fields = EventFields.Read(message);
+        }
+        catch (JsonException exception)
+        {
+            throw new EventParseException($"A stream message is not valid JSON ({exception.Message}).", exception);
+        }
+        try
+        {
+            var result = Read(in fields, message, sessionId);
+            result.Index = index;
+            result.ReceivedAt = receivedAt;
+            return result;
         }
         catch (InvalidOperationException exception)
         {
+            // Valid JSON can still hold text .NET cannot make a string of, such as a lone surrogate escape.
             throw new EventParseException($"A stream message holds text that cannot be read ({exception.Message}).", exception);
         }
     }
 
     // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static KallglotEvent Read(JsonElement root, string? json, string sessionId, long index, DateTimeOffset receivedAt)
+    private static KallglotEvent Read(in EventFields fields, ReadOnlySpan<byte> message, string sessionId)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        if (fields.RootKind != JsonTokenType.StartObject)
         {
-            throw new EventParseException($"A stream message is JSON but not an object (it is {root.ValueKind}).");
+            throw new EventParseException($"A stream message is JSON but not an object (it is {ValueKind(fields.RootKind)}).");
         }
-        var type = root.TryGetProperty("type"u8, out var typeElement) && typeElement.ValueKind == JsonValueKind.String
-            ? KnownType(typeElement) ?? typeElement.GetString()
-            : null;
+        var type = fields.Type.IsString ? KnownType(fields.Type, message) ?? fields.Type.GetString(message) : null;
         if (string.IsNullOrEmpty(type))
         {
             throw new EventParseException("A stream message has no 'type'.");
@@ -102,33 +104,27 @@ public static class EventParser
             "session.ready" => new SessionReadyEvent(),
             "transcript.partial" => new TranscriptPartialEvent
             {
-                Speaker = String(root, "speaker"u8),
-                Text = String(root, "text"u8) ?? string.Empty,
-                UtteranceId = String(root, "utterance_id"u8),
+                Speaker = fields.Speaker.Text(message),
+                Text = fields.Text.Text(message) ?? string.Empty,
+                UtteranceId = fields.UtteranceId.Text(message),
             },
-            "transcript.final" => ReadFinal(root),
-            "audio.output" => ReadAudio(root),
-            "session.ended" => new SessionEndedEvent { Reason = String(root, "reason"u8) },
-            "error" => ReadError(root),
-            "stream.reconnected" => ReadReconnected(root),
+            "transcript.final" => ReadFinal(in fields, message),
+            "audio.output" => ReadAudio(in fields, message),
+            "session.ended" => new SessionEndedEvent { Reason = fields.Reason.Text(message) },
+            "error" => ReadError(in fields, message),
+            "stream.reconnected" => ReadReconnected(in fields, message),
             _ => new KallglotEvent(),
         };
         result.Type = type;
-        result.SessionId = SessionId(root, sessionId);
-        result.Index = index;
-        result.ReceivedAt = receivedAt;
-        if (json is not null)
-        {
-            result.Json = json;
-        }
+        result.SessionId = SessionId(fields.SessionId, message, sessionId);
         return result;
     }
 
-    private static string? KnownType(JsonElement type)
+    private static string? KnownType(FieldValue type, ReadOnlySpan<byte> message)
     {
         foreach (var (utf8, name) in KnownTypes)
         {
-            if (type.ValueEquals(utf8))
+            if (type.ValueEquals(message, utf8))
             {
                 return name;
             }
@@ -137,103 +133,89 @@ public static class EventParser
     }
 
     /// <summary>The event's own session id; the stream's instance when they are the same, as they nearly always are.</summary>
-    private static string SessionId(JsonElement root, string sessionId) =>
-        !root.TryGetProperty("session_id"u8, out var value) || (value.ValueKind == JsonValueKind.String && value.ValueEquals(sessionId))
+    private static string SessionId(FieldValue value, ReadOnlySpan<byte> message, string sessionId) =>
+        !value.IsPresent || (value.IsString && value.ValueEquals(message, sessionId))
             ? sessionId
-            : Text(value) ?? sessionId;
+            : value.Text(message) ?? sessionId;
 
     // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static TranscriptFinalEvent ReadFinal(JsonElement root)
+    private static TranscriptFinalEvent ReadFinal(in EventFields fields, ReadOnlySpan<byte> message)
     {
-        TranscriptTranslation? translation = null;
-        if (root.TryGetProperty("translation"u8, out var element))
+        var translation = fields.Translation.Kind switch
         {
-            translation = element.ValueKind switch
-            {
-                JsonValueKind.Object when String(element, "text"u8) is { } text => new TranscriptTranslation(text, String(element, "language"u8) ?? String(element, "target_language"u8)),
-                JsonValueKind.String => new TranscriptTranslation(element.GetString()!, null),
-                _ => null,
-            };
-        }
+            JsonTokenType.StartObject when fields.TranslationText.Text(message) is { } text =>
+                new TranscriptTranslation(text, fields.TranslationLanguage.Text(message) ?? fields.TranslationTargetLanguage.Text(message)),
+            JsonTokenType.String => new TranscriptTranslation(fields.Translation.GetString(message), null),
+            _ => null,
+        };
         return new TranscriptFinalEvent
         {
-            Speaker = String(root, "speaker"u8),
-            Text = String(root, "text"u8) ?? string.Empty,
-            UtteranceId = String(root, "utterance_id"u8),
-            SourceLanguage = String(root, "source_language"u8) ?? String(root, "language"u8),
+            Speaker = fields.Speaker.Text(message),
+            Text = fields.Text.Text(message) ?? string.Empty,
+            UtteranceId = fields.UtteranceId.Text(message),
+            SourceLanguage = fields.SourceLanguage.Text(message) ?? fields.Language.Text(message),
             Translation = translation,
-            Start = Milliseconds(root, "start_ms"u8),
-            End = Milliseconds(root, "end_ms"u8),
+            Start = Milliseconds(fields.StartMs, message),
+            End = Milliseconds(fields.EndMs, message),
         };
     }
 
-    private static AudioOutputEvent ReadAudio(JsonElement root)
+    private static AudioOutputEvent ReadAudio(in EventFields fields, ReadOnlySpan<byte> message)
     {
-        var audio = root.TryGetProperty("audio"u8, out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
+        // The fields of an "audio" object, or of the message itself when it has none.
+        var nested = fields.Audio.IsObject;
+        var payloadValue = nested ? fields.AudioPayload : fields.Payload;
         var payload = Array.Empty<byte>();
-        if (audio.TryGetProperty("payload"u8, out var payloadElement) && payloadElement.ValueKind == JsonValueKind.String)
+        if (payloadValue.IsString)
         {
-            if (!payloadElement.TryGetBytesFromBase64(out var bytes))
+            if (!payloadValue.TryGetBytesFromBase64(message, out var bytes))
             {
                 throw new EventParseException("An audio.output event's payload is not base64.");
             }
-            payload = bytes;
+            payload = bytes!;
         }
         return new AudioOutputEvent
         {
-            Encoding = String(audio, "encoding"u8) ?? "mulaw",
-            SampleRateHz = (int)(Number(audio, "sample_rate_hz"u8) ?? Number(audio, "sample_rate"u8) ?? 8000),
+            Encoding = (nested ? fields.AudioEncoding : fields.Encoding).Text(message) ?? "mulaw",
+            SampleRateHz = (int)((nested ? fields.AudioSampleRateHz : fields.SampleRateHz).Number(message) ?? (nested ? fields.AudioSampleRate : fields.SampleRate).Number(message) ?? 8000),
             Payload = payload,
-            UtteranceId = String(root, "utterance_id"u8),
+            UtteranceId = fields.UtteranceId.Text(message),
         };
     }
 
-    private static StreamReconnectedEvent ReadReconnected(JsonElement root) => new()
+    private static StreamReconnectedEvent ReadReconnected(in EventFields fields, ReadOnlySpan<byte> message) => new()
     {
-        Gap = Milliseconds(root, "gap_ms"u8) ?? TimeSpan.Zero,
-        Attempts = (int)(Number(root, "attempts"u8) ?? 0),
-        Reconnects = (int)(Number(root, "reconnects"u8) ?? 0),
-        FramesNotSent = (long)(Number(root, "frames_not_sent"u8) ?? 0),
-        LostBecause = String(root, "lost_because"u8) ?? string.Empty,
+        Gap = Milliseconds(fields.GapMs, message) ?? TimeSpan.Zero,
+        Attempts = (int)(fields.Attempts.Number(message) ?? 0),
+        Reconnects = (int)(fields.Reconnects.Number(message) ?? 0),
+        FramesNotSent = (long)(fields.FramesNotSent.Number(message) ?? 0),
+        LostBecause = fields.LostBecause.Text(message) ?? string.Empty,
     };
 
-    private static StreamErrorEvent ReadError(JsonElement root)
+    private static StreamErrorEvent ReadError(in EventFields fields, ReadOnlySpan<byte> message)
     {
-        var source = root.TryGetProperty("error"u8, out var nested) && nested.ValueKind == JsonValueKind.Object ? nested : root;
+        // The fields of an "error" object, or of the message itself when it has none.
+        var nested = fields.Error.IsObject;
         return new StreamErrorEvent
         {
-            Code = String(source, "code"u8) ?? "stream_error",
-            Message = String(source, "message"u8) ?? "The server reported an error without a message.",
+            Code = (nested ? fields.ErrorCode : fields.Code).Text(message) ?? "stream_error",
+            Message = (nested ? fields.ErrorMessage : fields.Message).Text(message) ?? "The server reported an error without a message.",
         };
     }
 
-    // Names are UTF-8 literals: a string name would be transcoded again on every lookup of every event.
-    private static string? String(JsonElement element, ReadOnlySpan<byte> name) =>
-        element.TryGetProperty(name, out var value) ? Text(value) : null;
+    private static TimeSpan? Milliseconds(FieldValue value, ReadOnlySpan<byte> message) =>
+        value.Number(message) is { } ms && Math.Abs(ms) < TimeSpan.MaxValue.TotalMilliseconds / 2 ? TimeSpan.FromMilliseconds(ms) : null;
 
-    private static string? Text(JsonElement value) => value.ValueKind switch
+    private static JsonValueKind ValueKind(JsonTokenType token) => token switch
     {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Number => value.GetRawText(),
-        _ => null,
+        JsonTokenType.StartObject => JsonValueKind.Object,
+        JsonTokenType.StartArray => JsonValueKind.Array,
+        JsonTokenType.String => JsonValueKind.String,
+        JsonTokenType.Number => JsonValueKind.Number,
+        JsonTokenType.True => JsonValueKind.True,
+        JsonTokenType.False => JsonValueKind.False,
+        JsonTokenType.Null => JsonValueKind.Null,
+        _ => JsonValueKind.Undefined,
     };
-
-    private static double? Number(JsonElement element, ReadOnlySpan<byte> name)
-    {
-        if (!element.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number))
-        {
-            return number;
-        }
-        return value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed)
-            ? parsed
-            : null;
-    }
-
-    private static TimeSpan? Milliseconds(JsonElement element, ReadOnlySpan<byte> name) =>
-        Number(element, name) is { } ms && Math.Abs(ms) < TimeSpan.MaxValue.TotalMilliseconds / 2 ? TimeSpan.FromMilliseconds(ms) : null;
 }

@@ -110,19 +110,6 @@ internal sealed class InboundDecoder
         return error;
     }
 
-    /// <summary>The event of a frame element already parsed, or malformed_event as live.</summary>
-    public static KallglotEvent Parse(JsonElement frame, string sessionId, long index, DateTimeOffset receivedAt)
-    {
-        try
-        {
-            return EventParser.Parse(frame, frame.GetRawText(), sessionId, index, receivedAt);
-        }
-        catch (EventParseException exception)
-        {
-            return Malformed(exception, sessionId, index, receivedAt);
-        }
-    }
-
     private static StreamErrorEvent Malformed(EventParseException exception, string sessionId, long index, DateTimeOffset receivedAt) =>
         ErrorEvent(sessionId, "malformed_event", $"{exception.Message} It was skipped.", receivedAt, index);
 

@@ -86,4 +86,22 @@ public sealed class EventParserTests
         Assert.Equal(typeof(KallglotEvent), unknown.GetType());
         Assert.Equal("transcript.sentiment", unknown.Type);
     }
+
+    [Theory]
+    [InlineData("""{"\ud800":1,"type":"session.ready"}""")]
+    [InlineData("""{"\ud800x":1,"typ\u0065":"session.ready"}""")]
+    [InlineData("""{"type":"session.ready","\udc00\u0074ype":"error"}""")]
+    public void A_field_name_whose_escapes_make_no_text_is_skipped_like_any_name_not_read(string json)
+    {
+        Assert.IsType<SessionReadyEvent>(Parse(json));
+    }
+
+    [Fact]
+    public void The_last_of_a_name_given_twice_counts_nested_fields_included()
+    {
+        var final = Assert.IsType<TranscriptFinalEvent>(Parse("""{"type":"error","type":"transcript.final","translation":{"text":"uno","language":"es"},"translation":{"target_language":"fr"},"text":"a","text":"b"}"""));
+
+        Assert.Equal("b", final.Text);
+        Assert.Null(final.Translation);
+    }
 }
