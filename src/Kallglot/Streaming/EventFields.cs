@@ -8,10 +8,14 @@ namespace Kallglot.Streaming;
 /// <see cref="Utf8JsonReader"/> over the whole message: no document is built and no field is looked
 /// up twice. The pass reads every token, so JSON that is not valid anywhere in the message fails as
 /// it does for <see cref="JsonDocument"/>, with the reader's own message; where a name comes more
-/// than once, the last one counts, as in <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>.
+/// than once, the last one counts, as in <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/>,
+/// nested objects included.
 /// </summary>
 internal struct EventFields
 {
+    /// <summary>The slots of one object: one per <see cref="MessageField"/>.</summary>
+    public const int BlockLength = (int)MessageField.LostBecause + 1;
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     private static readonly (byte[] Utf8, MessageField Field)[] Names =
@@ -32,29 +36,27 @@ internal struct EventFields
     private static readonly (byte[] Utf8, MessageField Field)[][] NamesByLength =
         [.. Enumerable.Range(0, Names.Max(name => name.Utf8.Length) + 1).Select(length => Names.Where(name => name.Utf8.Length == length).ToArray())];
 
+    private FieldSlots _slots;
+
     /// <summary>The kind of the message's root value: the parser reads only an object.</summary>
-    public JsonTokenType RootKind;
+    public JsonTokenType RootKind { get; private set; }
 
-    public FieldValue Type, SessionId, Speaker, Text, UtteranceId, SourceLanguage, Language, StartMs, EndMs, Reason;
-    public FieldValue Payload, Encoding, SampleRateHz, SampleRate, Code, Message;
-    public FieldValue GapMs, Attempts, Reconnects, FramesNotSent, LostBecause;
+    /// <summary>A field of the message's root; <see cref="FieldValue.IsPresent"/> is false when the message does not hold it.</summary>
+    public readonly FieldValue this[MessageField field] => _slots[(int)field];
 
-    /// <summary><c>translation</c>, and the fields of its last occurrence when that is an object.</summary>
-    public FieldValue Translation, TranslationText, TranslationLanguage, TranslationTargetLanguage;
+    /// <summary>A field of the object the last <paramref name="container"/> of the root holds, if that is an object.</summary>
+    public readonly FieldValue In(MessageField container, MessageField field) => _slots[Block(container) + (int)field];
 
-    /// <summary><c>audio</c>, and the fields of its last occurrence when that is an object.</summary>
-    public FieldValue Audio, AudioPayload, AudioEncoding, AudioSampleRateHz, AudioSampleRate;
+    /// <summary>A field of the <paramref name="container"/> object, or of the root when the root's last <paramref name="container"/> is not an object (servers send both shapes).</summary>
+    public readonly FieldValue InOrRoot(MessageField container, MessageField field) => this[container].IsObject ? In(container, field) : this[field];
 
-    /// <summary><c>error</c>, and the fields of its last occurrence when that is an object.</summary>
-    public FieldValue Error, ErrorCode, ErrorMessage;
-
-    /// <summary>Reads the whole of <paramref name="message"/>.</summary>
+    /// <summary>Reads the whole of <paramref name="message"/> into <paramref name="fields"/>.</summary>
     /// <exception cref="JsonException">The message is not valid JSON.</exception>
     // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static EventFields Read(ReadOnlySpan<byte> message)
+    public static void Read(ReadOnlySpan<byte> message, out EventFields fields)
     {
-        var fields = default(EventFields);
+        fields = default;
         var reader = new Utf8JsonReader(message, ReaderOptions);
         reader.Read();
         fields.RootKind = reader.TokenType;
@@ -68,94 +70,50 @@ internal struct EventFields
             {
                 var field = Identify(ref reader);
                 reader.Read();
-                switch (field)
+                if (field != MessageField.None)
                 {
-                    case MessageField.Translation:
-                        fields.Translation = FieldValue.At(ref reader);
-                        fields.TranslationText = fields.TranslationLanguage = fields.TranslationTargetLanguage = default;
-                        ReadNested(ref reader, ref fields, field);
-                        break;
-                    case MessageField.Audio:
-                        fields.Audio = FieldValue.At(ref reader);
-                        fields.AudioPayload = fields.AudioEncoding = fields.AudioSampleRateHz = fields.AudioSampleRate = default;
-                        ReadNested(ref reader, ref fields, field);
-                        break;
-                    case MessageField.Error:
-                        fields.Error = FieldValue.At(ref reader);
-                        fields.ErrorCode = fields.ErrorMessage = default;
-                        ReadNested(ref reader, ref fields, field);
-                        break;
-                    case MessageField.None or MessageField.TargetLanguage:
-                        reader.Skip();
-                        break;
-                    default:
-                        RootSlot(ref fields, field) = FieldValue.At(ref reader);
-                        reader.Skip();
-                        break;
+                    fields._slots[(int)field] = FieldValue.At(ref reader);
                 }
+                if (field is MessageField.Translation or MessageField.Audio or MessageField.Error)
+                {
+                    // Only the last occurrence counts: what an earlier one held is forgotten.
+                    Span<FieldValue> nested = fields._slots;
+                    nested.Slice(Block(field), BlockLength).Clear();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadNested(ref reader, nested.Slice(Block(field), BlockLength));
+                        continue;
+                    }
+                }
+                reader.Skip();
             }
         }
         // Anything but white space after the root value throws here, as it does for JsonDocument.
         reader.Read();
-        return fields;
     }
 
-    /// <summary>The fields of a <c>translation</c>, <c>audio</c> or <c>error</c> object the reader is on; any other value is skipped.</summary>
-    private static void ReadNested(ref Utf8JsonReader reader, ref EventFields fields, MessageField container)
+    /// <summary>The fields of the object the reader is on, to its end.</summary>
+    private static void ReadNested(ref Utf8JsonReader reader, scoped Span<FieldValue> block)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return;
-        }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = Identify(ref reader);
             reader.Read();
-            switch ((container, field))
+            if (field != MessageField.None)
             {
-                case (MessageField.Translation, MessageField.Text): fields.TranslationText = FieldValue.At(ref reader); break;
-                case (MessageField.Translation, MessageField.Language): fields.TranslationLanguage = FieldValue.At(ref reader); break;
-                case (MessageField.Translation, MessageField.TargetLanguage): fields.TranslationTargetLanguage = FieldValue.At(ref reader); break;
-                case (MessageField.Audio, MessageField.Payload): fields.AudioPayload = FieldValue.At(ref reader); break;
-                case (MessageField.Audio, MessageField.Encoding): fields.AudioEncoding = FieldValue.At(ref reader); break;
-                case (MessageField.Audio, MessageField.SampleRateHz): fields.AudioSampleRateHz = FieldValue.At(ref reader); break;
-                case (MessageField.Audio, MessageField.SampleRate): fields.AudioSampleRate = FieldValue.At(ref reader); break;
-                case (MessageField.Error, MessageField.Code): fields.ErrorCode = FieldValue.At(ref reader); break;
-                case (MessageField.Error, MessageField.Message): fields.ErrorMessage = FieldValue.At(ref reader); break;
+                block[(int)field] = FieldValue.At(ref reader);
             }
             reader.Skip();
         }
     }
 
-    private static ref FieldValue RootSlot(ref EventFields fields, MessageField field)
+    private static int Block(MessageField container) => container switch
     {
-        switch (field)
-        {
-            case MessageField.Type: return ref fields.Type;
-            case MessageField.SessionId: return ref fields.SessionId;
-            case MessageField.Speaker: return ref fields.Speaker;
-            case MessageField.Text: return ref fields.Text;
-            case MessageField.UtteranceId: return ref fields.UtteranceId;
-            case MessageField.SourceLanguage: return ref fields.SourceLanguage;
-            case MessageField.Language: return ref fields.Language;
-            case MessageField.StartMs: return ref fields.StartMs;
-            case MessageField.EndMs: return ref fields.EndMs;
-            case MessageField.Reason: return ref fields.Reason;
-            case MessageField.Payload: return ref fields.Payload;
-            case MessageField.Encoding: return ref fields.Encoding;
-            case MessageField.SampleRateHz: return ref fields.SampleRateHz;
-            case MessageField.SampleRate: return ref fields.SampleRate;
-            case MessageField.Code: return ref fields.Code;
-            case MessageField.Message: return ref fields.Message;
-            case MessageField.GapMs: return ref fields.GapMs;
-            case MessageField.Attempts: return ref fields.Attempts;
-            case MessageField.Reconnects: return ref fields.Reconnects;
-            case MessageField.FramesNotSent: return ref fields.FramesNotSent;
-            case MessageField.LostBecause: return ref fields.LostBecause;
-            default: throw new ArgumentOutOfRangeException(nameof(field), field, "Not a field of the message's root that is read as a value.");
-        }
-    }
+        MessageField.Translation => BlockLength,
+        MessageField.Audio => 2 * BlockLength,
+        MessageField.Error => 3 * BlockLength,
+        _ => throw new ArgumentOutOfRangeException(nameof(container), container, "Only translation, audio and error are read into."),
+    };
 
     /// <summary>The field the property name the reader is on names, compared unescaped as JsonElement compares names.</summary>
     private static MessageField Identify(ref Utf8JsonReader reader)

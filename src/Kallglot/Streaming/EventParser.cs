@@ -19,33 +19,34 @@ public static class EventParser
         [.. new[] { "transcript.partial", "transcript.final", "audio.output", "session.ready", "session.ended", "error", "stream.reconnected" }
             .Select(name => (Encoding.UTF8.GetBytes(name), name))];
 
-    // Text that is not valid UTF-16 (a lone surrogate) is refused, not replaced: the message is not what the server sent.
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Parses <paramref name="json"/>; <paramref name="sessionId"/> is used when the event names none.</summary>
     /// <exception cref="EventParseException">The message is not an event.</exception>
     public static KallglotEvent Parse(string json, string sessionId, long index, DateTimeOffset receivedAt)
     {
-        ArgumentNullException.ThrowIfNull(json);
-        byte[] utf8;
-        int length;
+        if (json is null)
+        {
+            throw new EventParseException("A stream message could not be read: there was none.");
+        }
+        var utf8 = ArrayPool<byte>.Shared.Rent(StrictUtf8.Encoding.GetMaxByteCount(json.Length));
+        var length = 0;
         try
         {
-            utf8 = ArrayPool<byte>.Shared.Rent(StrictUtf8.GetMaxByteCount(json.Length));
-            length = StrictUtf8.GetBytes(json, utf8);
-        }
-        catch (ArgumentException exception)
-        {
-            throw new EventParseException($"A stream message could not be read ({exception.Message}).", exception);
-        }
-        try
-        {
+            try
+            {
+                length = StrictUtf8.Encoding.GetBytes(json, utf8);
+            }
+            catch (EncoderFallbackException exception)
+            {
+                throw new EventParseException($"A stream message could not be read: it is not valid UTF-16 text ({exception.Message}).", exception);
+            }
             var result = Parse(utf8.AsSpan(0, length), sessionId, index, receivedAt);
             result.Json = json;
             return result;
         }
         finally
         {
+            // The shared pool hands the array to any other code next: the message's text is not left in it.
+            utf8.AsSpan(0, length).Clear();
             ArrayPool<byte>.Shared.Return(utf8);
         }
     }
@@ -66,7 +67,7 @@ public static class EventParser
         EventFields fields;
         try
         {
-            fields = EventFields.Read(message);
+            EventFields.Read(message, out fields);
         }
         catch (JsonException exception)
         {
@@ -94,7 +95,7 @@ public static class EventParser
         {
             throw new EventParseException($"A stream message is JSON but not an object (it is {ValueKind(fields.RootKind)}).");
         }
-        var type = fields.Type.IsString ? KnownType(fields.Type, message) ?? fields.Type.GetString(message) : null;
+        var type = fields[MessageField.Type].IsString ? KnownType(fields[MessageField.Type], message) ?? fields[MessageField.Type].GetString(message) : null;
         if (string.IsNullOrEmpty(type))
         {
             throw new EventParseException("A stream message has no 'type'.");
@@ -104,19 +105,19 @@ public static class EventParser
             "session.ready" => new SessionReadyEvent(),
             "transcript.partial" => new TranscriptPartialEvent
             {
-                Speaker = fields.Speaker.Text(message),
-                Text = fields.Text.Text(message) ?? string.Empty,
-                UtteranceId = fields.UtteranceId.Text(message),
+                Speaker = fields[MessageField.Speaker].Text(message),
+                Text = fields[MessageField.Text].Text(message) ?? string.Empty,
+                UtteranceId = fields[MessageField.UtteranceId].Text(message),
             },
             "transcript.final" => ReadFinal(in fields, message),
             "audio.output" => ReadAudio(in fields, message),
-            "session.ended" => new SessionEndedEvent { Reason = fields.Reason.Text(message) },
+            "session.ended" => new SessionEndedEvent { Reason = fields[MessageField.Reason].Text(message) },
             "error" => ReadError(in fields, message),
             "stream.reconnected" => ReadReconnected(in fields, message),
             _ => new KallglotEvent(),
         };
         result.Type = type;
-        result.SessionId = SessionId(fields.SessionId, message, sessionId);
+        result.SessionId = SessionId(fields[MessageField.SessionId], message, sessionId);
         return result;
     }
 
@@ -142,67 +143,60 @@ public static class EventParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TranscriptFinalEvent ReadFinal(in EventFields fields, ReadOnlySpan<byte> message)
     {
-        var translation = fields.Translation.Kind switch
+        var translation = fields[MessageField.Translation].Kind switch
         {
-            JsonTokenType.StartObject when fields.TranslationText.Text(message) is { } text =>
-                new TranscriptTranslation(text, fields.TranslationLanguage.Text(message) ?? fields.TranslationTargetLanguage.Text(message)),
-            JsonTokenType.String => new TranscriptTranslation(fields.Translation.GetString(message), null),
+            JsonTokenType.StartObject when fields.In(MessageField.Translation, MessageField.Text).Text(message) is { } text =>
+                new TranscriptTranslation(text, fields.In(MessageField.Translation, MessageField.Language).Text(message)
+                    ?? fields.In(MessageField.Translation, MessageField.TargetLanguage).Text(message)),
+            JsonTokenType.String => new TranscriptTranslation(fields[MessageField.Translation].GetString(message), null),
             _ => null,
         };
         return new TranscriptFinalEvent
         {
-            Speaker = fields.Speaker.Text(message),
-            Text = fields.Text.Text(message) ?? string.Empty,
-            UtteranceId = fields.UtteranceId.Text(message),
-            SourceLanguage = fields.SourceLanguage.Text(message) ?? fields.Language.Text(message),
+            Speaker = fields[MessageField.Speaker].Text(message),
+            Text = fields[MessageField.Text].Text(message) ?? string.Empty,
+            UtteranceId = fields[MessageField.UtteranceId].Text(message),
+            SourceLanguage = fields[MessageField.SourceLanguage].Text(message) ?? fields[MessageField.Language].Text(message),
             Translation = translation,
-            Start = Milliseconds(fields.StartMs, message),
-            End = Milliseconds(fields.EndMs, message),
+            Start = Milliseconds(fields[MessageField.StartMs], message),
+            End = Milliseconds(fields[MessageField.EndMs], message),
         };
     }
 
     private static AudioOutputEvent ReadAudio(in EventFields fields, ReadOnlySpan<byte> message)
     {
-        // The fields of an "audio" object, or of the message itself when it has none.
-        var nested = fields.Audio.IsObject;
-        var payloadValue = nested ? fields.AudioPayload : fields.Payload;
         var payload = Array.Empty<byte>();
-        if (payloadValue.IsString)
+        if (fields.InOrRoot(MessageField.Audio, MessageField.Payload) is { IsString: true } payloadValue)
         {
             if (!payloadValue.TryGetBytesFromBase64(message, out var bytes))
             {
                 throw new EventParseException("An audio.output event's payload is not base64.");
             }
-            payload = bytes!;
+            payload = bytes;
         }
         return new AudioOutputEvent
         {
-            Encoding = (nested ? fields.AudioEncoding : fields.Encoding).Text(message) ?? "mulaw",
-            SampleRateHz = (int)((nested ? fields.AudioSampleRateHz : fields.SampleRateHz).Number(message) ?? (nested ? fields.AudioSampleRate : fields.SampleRate).Number(message) ?? 8000),
+            Encoding = fields.InOrRoot(MessageField.Audio, MessageField.Encoding).Text(message) ?? "mulaw",
+            SampleRateHz = (int)(fields.InOrRoot(MessageField.Audio, MessageField.SampleRateHz).Number(message) ?? fields.InOrRoot(MessageField.Audio, MessageField.SampleRate).Number(message) ?? 8000),
             Payload = payload,
-            UtteranceId = fields.UtteranceId.Text(message),
+            UtteranceId = fields[MessageField.UtteranceId].Text(message),
         };
     }
 
     private static StreamReconnectedEvent ReadReconnected(in EventFields fields, ReadOnlySpan<byte> message) => new()
     {
-        Gap = Milliseconds(fields.GapMs, message) ?? TimeSpan.Zero,
-        Attempts = (int)(fields.Attempts.Number(message) ?? 0),
-        Reconnects = (int)(fields.Reconnects.Number(message) ?? 0),
-        FramesNotSent = (long)(fields.FramesNotSent.Number(message) ?? 0),
-        LostBecause = fields.LostBecause.Text(message) ?? string.Empty,
+        Gap = Milliseconds(fields[MessageField.GapMs], message) ?? TimeSpan.Zero,
+        Attempts = (int)(fields[MessageField.Attempts].Number(message) ?? 0),
+        Reconnects = (int)(fields[MessageField.Reconnects].Number(message) ?? 0),
+        FramesNotSent = (long)(fields[MessageField.FramesNotSent].Number(message) ?? 0),
+        LostBecause = fields[MessageField.LostBecause].Text(message) ?? string.Empty,
     };
 
-    private static StreamErrorEvent ReadError(in EventFields fields, ReadOnlySpan<byte> message)
+    private static StreamErrorEvent ReadError(in EventFields fields, ReadOnlySpan<byte> message) => new()
     {
-        // The fields of an "error" object, or of the message itself when it has none.
-        var nested = fields.Error.IsObject;
-        return new StreamErrorEvent
-        {
-            Code = (nested ? fields.ErrorCode : fields.Code).Text(message) ?? "stream_error",
-            Message = (nested ? fields.ErrorMessage : fields.Message).Text(message) ?? "The server reported an error without a message.",
-        };
-    }
+        Code = fields.InOrRoot(MessageField.Error, MessageField.Code).Text(message) ?? "stream_error",
+        Message = fields.InOrRoot(MessageField.Error, MessageField.Message).Text(message) ?? "The server reported an error without a message.",
+    };
 
     private static TimeSpan? Milliseconds(FieldValue value, ReadOnlySpan<byte> message) =>
         value.Number(message) is { } ms && Math.Abs(ms) < TimeSpan.MaxValue.TotalMilliseconds / 2 ? TimeSpan.FromMilliseconds(ms) : null;

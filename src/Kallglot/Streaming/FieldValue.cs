@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -11,9 +12,6 @@ namespace Kallglot.Streaming;
 /// </summary>
 internal readonly struct FieldValue
 {
-    // Bytes that are not UTF-8 throw, as they do for System.Text.Json, rather than becoming U+FFFD.
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly int _start;
     private readonly int _length;
     private readonly bool _escaped;
@@ -44,7 +42,7 @@ internal readonly struct FieldValue
         _ => new FieldValue(reader.TokenType, (int)reader.TokenStartIndex, reader.ValueSpan.Length, escaped: false),
     };
 
-    /// <summary>A string value as a string.</summary>
+    /// <summary>A string value's text, read as <see cref="JsonElement.GetString"/> reads it.</summary>
     /// <exception cref="InvalidOperationException">The text cannot be made a string (a lone surrogate escape, bytes that are not UTF-8).</exception>
     public string GetString(ReadOnlySpan<byte> message)
     {
@@ -52,7 +50,7 @@ internal readonly struct FieldValue
         {
             try
             {
-                return StrictUtf8.GetString(message.Slice(_start + 1, _length - 2));
+                return StrictUtf8.Encoding.GetString(message.Slice(_start + 1, _length - 2));
             }
             catch (DecoderFallbackException)
             {
@@ -92,7 +90,7 @@ internal readonly struct FieldValue
             ? Ascii.Equals(message.Slice(_start + 1, _length - 2), text)
             : Open(message).ValueTextEquals(text);
 
-    public bool TryGetBytesFromBase64(ReadOnlySpan<byte> message, out byte[]? bytes) => Open(message).TryGetBytesFromBase64(out bytes);
+    public bool TryGetBytesFromBase64(ReadOnlySpan<byte> message, [NotNullWhen(true)] out byte[]? bytes) => Open(message).TryGetBytesFromBase64(out bytes);
 
     private Utf8JsonReader Open(ReadOnlySpan<byte> message)
     {

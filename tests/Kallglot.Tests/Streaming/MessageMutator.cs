@@ -20,6 +20,7 @@ internal static class MessageMutator
     [
         "{", "}", "[", "]", "\"", ":", ",", "null", "true", "false", "-", "1e999", "\\u0000", "\\ud800", "\"type\"", "\"translation\"",
         "\"audio\"", "\"payload\"", "\"sample_rate_hz\"", "NaN", "9223372036854775808", "\"start_ms\"", "{\"text\":5}", "\u00e9", "\ud83d\ude00",
+        "\n", "\\\"", "\\\\", "\"session_id\"",
     ];
 
     public static string Mutate(string seed, Random random)
