@@ -27,18 +27,20 @@ public static class EventParser
         {
             throw new EventParseException("A stream message could not be read: there was none.");
         }
-        var utf8 = ArrayPool<byte>.Shared.Rent(StrictUtf8.Encoding.GetMaxByteCount(json.Length));
-        var length = 0;
+        int length;
         try
         {
-            try
-            {
-                length = StrictUtf8.Encoding.GetBytes(json, utf8);
-            }
-            catch (EncoderFallbackException exception)
-            {
-                throw new EventParseException($"A stream message could not be read: it is not valid UTF-16 text ({exception.Message}).", exception);
-            }
+            // Counted first, so that text which is not valid UTF-16 fails before any of it is copied into a pooled array.
+            length = StrictUtf8.Encoding.GetByteCount(json);
+        }
+        catch (EncoderFallbackException exception)
+        {
+            throw new EventParseException($"A stream message could not be read: it is not valid UTF-16 text ({exception.Message}).", exception);
+        }
+        var utf8 = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            StrictUtf8.Encoding.GetBytes(json, utf8);
             var result = Parse(utf8.AsSpan(0, length), sessionId, index, receivedAt);
             result.Json = json;
             return result;

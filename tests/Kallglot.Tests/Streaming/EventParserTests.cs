@@ -62,6 +62,12 @@ public sealed class EventParserTests
     }
 
     [Fact]
+    public void No_message_at_all_is_a_parse_exception()
+    {
+        Assert.Throws<EventParseException>(() => EventParser.Parse((string)null!, "sess_default", 1, DateTimeOffset.UnixEpoch));
+    }
+
+    [Fact]
     public void Session_id_in_the_event_wins()
     {
         Assert.Equal("sess_other", Parse("""{"type":"session.ready","session_id":"sess_other"}""").SessionId);
