@@ -76,27 +76,31 @@ public static class RecordingReader
     {
         try
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            var direction = root.GetProperty("direction").GetString();
+            using var utf8 = PooledUtf8.From(line);
+            var bytes = utf8.Span;
+            var recorded = RecordingLine.Read(bytes);
+            var direction = recorded.Direction.IsString ? recorded.Direction.GetString(bytes) : throw new FormatException("The line has no 'direction' text.");
             if (direction == "out")
             {
                 return null;
             }
-            var at = root.GetProperty("at").GetDateTimeOffset();
-            var sessionId = root.TryGetProperty("session", out var session) && session.ValueKind == JsonValueKind.String ? session.GetString()! : string.Empty;
-            index = root.TryGetProperty("index", out var recorded) && recorded.TryGetInt64(out var value) ? value : index + 1;
-            var frame = root.GetProperty("frame");
-            // A frame that was valid JSON is kept as its text; text that was not is kept as a string. Either is judged as it was live.
-            var frameText = frame.ValueKind == JsonValueKind.String ? frame.GetString()! : frame.GetRawText();
-            var streamEvent = InboundDecoder.Parse(frameText, sessionId, index, at);
+            var at = recorded.At.IsPresent ? recorded.At.GetDateTimeOffset(bytes) : throw new FormatException("The line has no 'at' time.");
+            var sessionId = recorded.Session.IsString ? recorded.Session.GetString(bytes) : string.Empty;
+            index = recorded.Index.TryGetInt64(bytes, out var value) ? value : index + 1;
+            // A frame that was valid JSON is read from its bytes as recorded; text that was not is judged as it was live.
+            var streamEvent = recorded.Frame.Kind switch
+            {
+                JsonTokenType.None => throw new FormatException("The line has no 'frame'."),
+                JsonTokenType.String => InboundDecoder.Parse(recorded.Frame.GetString(bytes), sessionId, index, at),
+                _ => InboundDecoder.Parse(bytes[recorded.FrameJson].ToArray(), sessionId, index, at),
+            };
             if (direction == "client")
             {
                 streamEvent.FromClient = true;
             }
             return new RecordingEntry(number, streamEvent);
         }
-        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or FormatException or EncoderFallbackException)
         {
             return new RecordingEntry(number, null, exception.Message, truncatable);
         }

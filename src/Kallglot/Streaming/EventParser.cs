@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -27,29 +26,20 @@ public static class EventParser
         {
             throw new EventParseException("A stream message could not be read: there was none.");
         }
-        int length;
+        PooledUtf8 utf8;
         try
         {
-            // Counted first, so that text which is not valid UTF-16 fails before any of it is copied into a pooled array.
-            length = StrictUtf8.Encoding.GetByteCount(json);
+            utf8 = PooledUtf8.From(json);
         }
         catch (EncoderFallbackException exception)
         {
             throw new EventParseException($"A stream message could not be read: it is not valid UTF-16 text ({exception.Message}).", exception);
         }
-        var utf8 = ArrayPool<byte>.Shared.Rent(length);
-        try
+        using (utf8)
         {
-            StrictUtf8.Encoding.GetBytes(json, utf8);
-            var result = Parse(utf8.AsSpan(0, length), sessionId, index, receivedAt);
+            var result = Parse(utf8.Span, sessionId, index, receivedAt);
             result.Json = json;
             return result;
-        }
-        finally
-        {
-            // The shared pool hands the array to any other code next: the message's text is not left in it.
-            utf8.AsSpan(0, length).Clear();
-            ArrayPool<byte>.Shared.Return(utf8);
         }
     }
 

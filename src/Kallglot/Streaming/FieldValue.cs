@@ -90,6 +90,18 @@ internal readonly struct FieldValue
             ? Ascii.Equals(message.Slice(_start + 1, _length - 2), text)
             : Open(message).ValueTextEquals(text);
 
+    /// <summary>A string value's date and time in ISO 8601, as <see cref="JsonElement.GetDateTimeOffset"/> reads it.</summary>
+    /// <exception cref="InvalidOperationException">The value is not a string.</exception>
+    /// <exception cref="FormatException">The string is not such a date and time.</exception>
+    public DateTimeOffset GetDateTimeOffset(ReadOnlySpan<byte> message) => Open(message).GetDateTimeOffset();
+
+    /// <summary>A number value that is a whole number in range, as <see cref="JsonElement.TryGetInt64"/> reads it.</summary>
+    public bool TryGetInt64(ReadOnlySpan<byte> message, out long number)
+    {
+        number = 0;
+        return Kind == JsonTokenType.Number && Open(message).TryGetInt64(out number);
+    }
+
     public bool TryGetBytesFromBase64(ReadOnlySpan<byte> message, [NotNullWhen(true)] out byte[]? bytes) => Open(message).TryGetBytesFromBase64(out bytes);
 
     private Utf8JsonReader Open(ReadOnlySpan<byte> message)

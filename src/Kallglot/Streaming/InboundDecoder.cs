@@ -89,8 +89,8 @@ internal sealed class InboundDecoder
         }
     }
 
-    /// <summary>The event for a message's UTF-8 bytes (kept by the event, not copied), or malformed_event.</summary>
-    private static KallglotEvent Parse(ReadOnlyMemory<byte> utf8, string sessionId, long index, DateTimeOffset receivedAt)
+    /// <summary>The event for a message's UTF-8 bytes (kept by the event, not copied), or malformed_event: live and from a recording alike.</summary>
+    internal static KallglotEvent Parse(ReadOnlyMemory<byte> utf8, string sessionId, long index, DateTimeOffset receivedAt)
     {
         try
         {

@@ -56,6 +56,45 @@ public sealed class RecordingReaderTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_last_of_a_name_given_twice_counts_and_a_frame_that_is_not_an_object_is_judged_as_it_was_live()
+    {
+        var path = Path.Combine(_folder, "shapes.jsonl");
+        File.WriteAllLines(path,
+        [
+            """{"at":"2026-11-25T10:00:00+00:00","direction":"out","direction":"in","session":"a","session":"sess_r","index":1,"index":9,"frame":{"type":"session.ended"},"frame":{"type":"session.ready"}}""",
+            """{"at":"2026-11-25T10:00:00+00:00","direction":"in","index":10,"frame":[1,2]}""",
+            """{"at":"2026-11-25T10:00:00+00:00","direction":"in","index":"x","frame":5}""",
+        ]);
+
+        var entries = RecordingReader.Read(path).ToList();
+
+        var ready = Assert.IsType<SessionReadyEvent>(entries[0].Event);
+        Assert.Equal((9L, "sess_r"), (ready.Index, ready.SessionId));
+        Assert.Equal("""{"type":"session.ready"}""", ready.Json);
+        Assert.Equal((10L, "malformed_event"), (entries[1].Event!.Index, Assert.IsType<StreamErrorEvent>(entries[1].Event).Code));
+        Assert.Equal((11L, "malformed_event"), (entries[2].Event!.Index, Assert.IsType<StreamErrorEvent>(entries[2].Event).Code));
+    }
+
+    [Theory]
+    [InlineData("""{"direction":"in","frame":{"type":"session.ready"}}""", "'at'")]
+    [InlineData("""{"at":"2026-11-25T10:00:00+00:00","direction":"in"}""", "'frame'")]
+    [InlineData("""{"at":"2026-11-25T10:00:00+00:00","frame":{"type":"session.ready"}}""", "'direction'")]
+    [InlineData("""{"at":"yesterday","direction":"in","frame":{"type":"session.ready"}}""", "DateTimeOffset")]
+    [InlineData("""[{"direction":"in"}]""", "not an object")]
+    public void A_line_without_what_every_line_holds_is_damaged_and_says_what_is_missing(string line, string saying)
+    {
+        var path = Path.Combine(_folder, "missing.jsonl");
+        File.WriteAllLines(path, [line, Line(1, """{"type":"session.ready"}""")]);
+
+        var entries = RecordingReader.Read(path).ToList();
+
+        Assert.Null(entries[0].Event);
+        Assert.Contains(saying, entries[0].Damage);
+        Assert.False(entries[0].Truncated);
+        Assert.IsType<SessionReadyEvent>(entries[1].Event);
+    }
+
+    [Fact]
     public void A_large_recording_is_read_with_memory_that_does_not_grow_with_it()
     {
         var path = Path.Combine(_folder, "large.jsonl");
