@@ -11,14 +11,12 @@ namespace Kallglot.Recordings;
 /// </summary>
 internal readonly struct RecordingLine
 {
-    private static readonly byte[][] Names = ["direction"u8.ToArray(), "at"u8.ToArray(), "session"u8.ToArray(), "index"u8.ToArray()];
-
-    private RecordingLine(ReadOnlySpan<FieldValue> values, FieldValue frame, Range frameJson)
+    private RecordingLine(FieldValue direction, FieldValue at, FieldValue session, FieldValue index, FieldValue frame, Range frameJson)
     {
-        Direction = values[0];
-        At = values[1];
-        Session = values[2];
-        Index = values[3];
+        Direction = direction;
+        At = at;
+        Session = session;
+        Index = index;
         Frame = frame;
         FrameJson = frameJson;
     }
@@ -34,7 +32,7 @@ internal readonly struct RecordingLine
     /// <summary>The frame: an object as received, or a string for a frame that was not JSON when it came.</summary>
     public FieldValue Frame { get; }
 
-    /// <summary>A frame that is not a string: its JSON within the line, exactly as recorded.</summary>
+    /// <summary>The frame's JSON within the line, exactly as recorded.</summary>
     public Range FrameJson { get; }
 
     /// <summary>Reads the whole of <paramref name="line"/>.</summary>
@@ -42,54 +40,45 @@ internal readonly struct RecordingLine
     /// <exception cref="FormatException">The line is JSON but not an object.</exception>
     public static RecordingLine Read(ReadOnlySpan<byte> line)
     {
-        Span<FieldValue> values = stackalloc FieldValue[Names.Length];
-        FieldValue frame = default;
-        Range frameJson = default;
         var reader = new Utf8JsonReader(line);
         reader.Read();
-        var isObject = reader.TokenType == JsonTokenType.StartObject;
-        if (!isObject)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
-        }
-        while (isObject && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isFrame = reader.ValueTextEquals("frame"u8);
-            var slot = isFrame ? -1 : SlotOf(ref reader);
+            // Anything but white space after the value throws first, as it does for JsonDocument: a line cut short says so.
             reader.Read();
-            if (isFrame)
-            {
-                frame = FieldValue.At(ref reader);
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                // After an object or array the reader stands on its end; any other value is its own one token.
-                frameJson = new Range(start, reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray ? (int)reader.BytesConsumed : start + reader.ValueSpan.Length);
-                continue;
-            }
-            if (slot >= 0)
-            {
-                values[slot] = FieldValue.At(ref reader);
-            }
-            reader.Skip();
-        }
-        // Anything but white space after the line's value throws here, as it does for JsonDocument.
-        reader.Read();
-        if (!isObject)
-        {
             throw new FormatException("The line is JSON but not an object.");
         }
-        return new RecordingLine(values, frame, frameJson);
+        FieldValue direction = default, at = default, session = default, index = default, frame = default;
+        Range frameJson = default;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = NameOf(ref reader);
+            reader.Read();
+            switch (name)
+            {
+                case "direction": direction = FieldValue.At(ref reader); break;
+                case "at": at = FieldValue.At(ref reader); break;
+                case "session": session = FieldValue.At(ref reader); break;
+                case "index": index = FieldValue.At(ref reader); break;
+                case "frame":
+                    frame = FieldValue.At(ref reader);
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    frameJson = new Range(start, (int)reader.BytesConsumed);
+                    break;
+            }
+            reader.Skip();
+        }
+        reader.Read();
+        return new RecordingLine(direction, at, session, index, frame, frameJson);
     }
 
-    private static int SlotOf(ref Utf8JsonReader reader)
-    {
-        for (var slot = 0; slot < Names.Length; slot++)
-        {
-            if (reader.ValueTextEquals(Names[slot]))
-            {
-                return slot;
-            }
-        }
-        return -1;
-    }
+    private static string? NameOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("frame"u8) ? "frame"
+        : reader.ValueTextEquals("direction"u8) ? "direction"
+        : reader.ValueTextEquals("at"u8) ? "at"
+        : reader.ValueTextEquals("session"u8) ? "session"
+        : reader.ValueTextEquals("index"u8) ? "index"
+        : null;
 }

@@ -84,7 +84,7 @@ public static class RecordingReader
             {
                 return null;
             }
-            var at = recorded.At.IsPresent ? recorded.At.GetDateTimeOffset(bytes) : throw new FormatException("The line has no 'at' time.");
+            var at = recorded.At.IsString ? recorded.At.GetDateTimeOffset(bytes) : throw new FormatException("The line has no 'at' time.");
             var sessionId = recorded.Session.IsString ? recorded.Session.GetString(bytes) : string.Empty;
             index = recorded.Index.TryGetInt64(bytes, out var value) ? value : index + 1;
             // A frame that was valid JSON is read from its bytes as recorded; text that was not is judged as it was live.
@@ -100,7 +100,7 @@ public static class RecordingReader
             }
             return new RecordingEntry(number, streamEvent);
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or FormatException or EncoderFallbackException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or FormatException)
         {
             return new RecordingEntry(number, null, exception.Message, truncatable);
         }

@@ -91,7 +91,6 @@ internal readonly struct FieldValue
             : Open(message).ValueTextEquals(text);
 
     /// <summary>A string value's date and time in ISO 8601, as <see cref="JsonElement.GetDateTimeOffset"/> reads it.</summary>
-    /// <exception cref="InvalidOperationException">The value is not a string.</exception>
     /// <exception cref="FormatException">The string is not such a date and time.</exception>
     public DateTimeOffset GetDateTimeOffset(ReadOnlySpan<byte> message) => Open(message).GetDateTimeOffset();
 

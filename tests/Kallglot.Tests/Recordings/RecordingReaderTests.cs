@@ -64,6 +64,9 @@ public sealed class RecordingReaderTests(ITestOutputHelper output) : IDisposable
             """{"at":"2026-11-25T10:00:00+00:00","direction":"out","direction":"in","session":"a","session":"sess_r","index":1,"index":9,"frame":{"type":"session.ended"},"frame":{"type":"session.ready"}}""",
             """{"at":"2026-11-25T10:00:00+00:00","direction":"in","index":10,"frame":[1,2]}""",
             """{"at":"2026-11-25T10:00:00+00:00","direction":"in","index":"x","frame":5}""",
+            """{"at":"2026-11-25T10:00:00+00:00","direction":"in","frame":  {"type":"transcript.final","text":"a \"}\" b"}  ,"index":12}""",
+            """{"at":"2026-11-25T10:00:00+00:00","direction":"in","index":13,"frame":true}""",
+            """{"at":"2026-11-25T10:00:00+00:00","direction":"in","index":14,"frame":{}}""",
         ]);
 
         var entries = RecordingReader.Read(path).ToList();
@@ -73,6 +76,12 @@ public sealed class RecordingReaderTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("""{"type":"session.ready"}""", ready.Json);
         Assert.Equal((10L, "malformed_event"), (entries[1].Event!.Index, Assert.IsType<StreamErrorEvent>(entries[1].Event).Code));
         Assert.Equal((11L, "malformed_event"), (entries[2].Event!.Index, Assert.IsType<StreamErrorEvent>(entries[2].Event).Code));
+        // A frame's bytes are exactly its own: a number or true alone is refused as not an object, not for what follows it in the line.
+        Assert.Contains("not an object (it is Number)", ((StreamErrorEvent)entries[2].Event!).Message);
+        var final = Assert.IsType<TranscriptFinalEvent>(entries[3].Event);
+        Assert.Equal(("""{"type":"transcript.final","text":"a \"}\" b"}""", "a \"}\" b", 12L), (final.Json, final.Text, final.Index));
+        Assert.Contains("not an object (it is True)", Assert.IsType<StreamErrorEvent>(entries[4].Event).Message);
+        Assert.Contains("has no 'type'", Assert.IsType<StreamErrorEvent>(entries[5].Event).Message);
     }
 
     [Theory]
@@ -80,6 +89,7 @@ public sealed class RecordingReaderTests(ITestOutputHelper output) : IDisposable
     [InlineData("""{"at":"2026-11-25T10:00:00+00:00","direction":"in"}""", "'frame'")]
     [InlineData("""{"at":"2026-11-25T10:00:00+00:00","frame":{"type":"session.ready"}}""", "'direction'")]
     [InlineData("""{"at":"yesterday","direction":"in","frame":{"type":"session.ready"}}""", "DateTimeOffset")]
+    [InlineData("""{"at":{"when":"now"},"direction":"in","frame":{"type":"session.ready"}}""", "'at'")]
     [InlineData("""[{"direction":"in"}]""", "not an object")]
     public void A_line_without_what_every_line_holds_is_damaged_and_says_what_is_missing(string line, string saying)
     {
