@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Kallglot.Streaming.Events;
-
 using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
 
 namespace Kallglot.Tests.Streaming;
 
