@@ -9,32 +9,14 @@ namespace Kallglot.Recordings;
 /// frame's bytes are taken as recorded, to be parsed as the event they were without a document of
 /// the line. Where a name comes twice, the last one counts.
 /// </summary>
-internal readonly struct RecordingLine
+/// <param name="Direction">Where the frame went: <c>in</c>, <c>out</c> or <c>client</c>.</param>
+/// <param name="At">When it was received or sent.</param>
+/// <param name="Session">The session it belongs to.</param>
+/// <param name="Index">Its position in the stream as the client received it.</param>
+/// <param name="Frame">The frame: an object as received, or a string for a frame that was not JSON when it came.</param>
+/// <param name="FrameJson">The frame's JSON within the line, exactly as recorded.</param>
+internal readonly record struct RecordingLine(FieldValue Direction, FieldValue At, FieldValue Session, FieldValue Index, FieldValue Frame, Range FrameJson)
 {
-    private RecordingLine(FieldValue direction, FieldValue at, FieldValue session, FieldValue index, FieldValue frame, Range frameJson)
-    {
-        Direction = direction;
-        At = at;
-        Session = session;
-        Index = index;
-        Frame = frame;
-        FrameJson = frameJson;
-    }
-
-    public FieldValue Direction { get; }
-
-    public FieldValue At { get; }
-
-    public FieldValue Session { get; }
-
-    public FieldValue Index { get; }
-
-    /// <summary>The frame: an object as received, or a string for a frame that was not JSON when it came.</summary>
-    public FieldValue Frame { get; }
-
-    /// <summary>The frame's JSON within the line, exactly as recorded.</summary>
-    public Range FrameJson { get; }
-
     /// <summary>Reads the whole of <paramref name="line"/>.</summary>
     /// <exception cref="JsonException">The line is not valid JSON.</exception>
     /// <exception cref="FormatException">The line is JSON but not an object.</exception>
