@@ -66,6 +66,18 @@ function Invoke-Native {
     }
 }
 
+function Remove-BuildOutput {
+    param([string] $Path)
+    if (-not (Test-Path $Path)) { return }
+    try {
+        Remove-Item -Recurse -Force $Path -ErrorAction Stop
+    }
+    catch {
+        # Windows keeps a loaded assembly's file locked: a pwsh that imported the module, or an emulator started from it.
+        throw "Cannot replace '$Path': $($_.Exception.Message) Close the PowerShell sessions that imported the module from there and stop the emulators started from it (Stop-KallglotEmulator), then build again."
+    }
+}
+
 function Get-ModuleVersion {
     $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
     $version = $props.Project.PropertyGroup.KallglotVersion | Where-Object { $_ } | Select-Object -First 1
@@ -90,7 +102,7 @@ function Invoke-Build {
     Invoke-Native 'dotnet publish (loader)' {
         dotnet publish (Join-Path $Root 'src/Kallglot.PowerShell.Loader') -c $Configuration --no-build --nologo -v:quiet -o (Join-Path $publish 'module')
     }
-    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    Remove-BuildOutput $ModuleOut
     $null = New-Item -ItemType Directory -Force $ModuleOut
     $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'dependencies')
     foreach ($set in @(@{ Names = $ModuleAssemblies; To = $ModuleOut }, @{ Names = $EngineAssemblies; To = $dependencies.FullName })) {
@@ -261,7 +273,7 @@ function Invoke-Bench {
 }
 
 function Invoke-Clean {
-    if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }
+    Remove-BuildOutput $Out
     Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Where-Object { $_.FullName -notmatch '[\\/]\.git[\\/]' } | Remove-Item -Recurse -Force
     Write-Host 'Clean.'
 }

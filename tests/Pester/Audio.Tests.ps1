@@ -20,8 +20,10 @@ BeforeAll {
     }
 
     function Get-WavLayout([string] $Path) {
-        # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk.
-        $bytes = [System.IO.File]::ReadAllBytes($Path)
+        # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk. Shared with the stream
+        # still writing it, which Windows enforces.
+        $file = [System.IO.File]::Open($Path, 'Open', 'Read', 'ReadWrite')
+        try { $bytes = [byte[]]::new($file.Length); $file.ReadExactly($bytes, 0, $bytes.Length) } finally { $file.Dispose() }
         $layout = @{ RiffSize = [BitConverter]::ToInt32($bytes, 4); FileLength = $bytes.Length }
         $offset = 12
         while ($offset + 8 -le $bytes.Length) {

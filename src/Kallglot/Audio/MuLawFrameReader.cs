@@ -175,7 +175,9 @@ public sealed class MuLawFrameReader : IDisposable
     {
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+            // Shared with a writer, as Linux shares every file: on Windows a WAV still being written (another stream's
+            // -AudioOutputPath) would otherwise be refused.
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

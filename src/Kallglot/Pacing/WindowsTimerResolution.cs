@@ -11,13 +11,42 @@ namespace Kallglot.Pacing;
 internal sealed class WindowsTimerResolution
 {
     private const uint OneMillisecond = 1;
+    private readonly Func<uint, uint>? _begin;
+    private readonly Func<uint, uint>? _end;
     private bool _raised;
+    private bool _unavailable;
+
+    /// <summary>Raises the resolution through winmm.dll on Windows; elsewhere does nothing.</summary>
+    public WindowsTimerResolution()
+        : this(OperatingSystem.IsWindows() ? timeBeginPeriod : null, OperatingSystem.IsWindows() ? timeEndPeriod : null)
+    {
+    }
+
+    /// <summary>Raises and restores the resolution through <paramref name="begin"/> and <paramref name="end"/> (tests).</summary>
+    internal WindowsTimerResolution(Func<uint, uint>? begin, Func<uint, uint>? end)
+    {
+        _begin = begin;
+        _end = end;
+    }
+
+    /// <summary>Whether one-millisecond timers are held now.</summary>
+    public bool IsRaised => _raised;
 
     public void Raise()
     {
-        if (!_raised && OperatingSystem.IsWindows())
+        if (_raised || _unavailable || _begin is null)
         {
-            _raised = timeBeginPeriod(OneMillisecond) == 0;
+            return;
+        }
+        try
+        {
+            _raised = _begin(OneMillisecond) == 0;
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Windows without winmm.dll (Nano Server): the pacer's waits keep the system tick; an exception here would end the
+            // pacer's thread, and the process with it. Not asked again.
+            _unavailable = true;
         }
     }
 
@@ -25,7 +54,7 @@ internal sealed class WindowsTimerResolution
     {
         if (_raised)
         {
-            _ = timeEndPeriod(OneMillisecond);
+            _ = _end!(OneMillisecond);
             _raised = false;
         }
     }

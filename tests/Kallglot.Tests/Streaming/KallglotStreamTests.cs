@@ -360,7 +360,8 @@ public sealed class KallglotStreamTests
             await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"recorded"}""");
             await stream.NextOfTypeAsync<TranscriptPartialEvent>();
 
-            var lines = File.ReadAllLines(path);
+            // As Get-Content and Import-KallglotRecording read it: sharing the file with the recorder still writing it, which Windows enforces.
+            var lines = ReadLinesSharedWithWriter(path);
             await stream.CloseAsync();
 
             var records = lines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
@@ -404,6 +405,17 @@ public sealed class KallglotStreamTests
         var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { RecordPath = path });
         await stream.NextOfTypeAsync<SessionReadyEvent>();
         return (session, stream);
+    }
+
+    private static List<string> ReadLinesSharedWithWriter(string path)
+    {
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+        return lines;
     }
 
     private static int OpenHandlesOf(string path) =>
