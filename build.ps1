@@ -74,7 +74,8 @@ function Remove-BuildOutput {
     }
     catch {
         # Windows keeps a loaded assembly's file locked: a pwsh that imported the module, or an emulator started from it.
-        throw "Cannot replace '$Path': $($_.Exception.Message) Close the PowerShell sessions that imported the module from there and stop the emulators started from it (Stop-KallglotEmulator), then build again."
+        $advice = if ($IsWindows) { ' Close the PowerShell sessions that imported the module from there and stop the emulators started from it (Stop-KallglotEmulator), then build again.' } else { '' }
+        throw "Cannot replace '$Path': $($_.Exception.Message)$advice"
     }
 }
 

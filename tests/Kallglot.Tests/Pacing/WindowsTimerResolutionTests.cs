@@ -5,7 +5,7 @@ namespace Kallglot.Tests.Pacing;
 public sealed class WindowsTimerResolutionTests
 {
     [Fact]
-    public void A_Windows_without_winmm_leaves_the_pacer_at_the_system_tick_instead_of_ending_its_thread_and_is_not_asked_again()
+    public void A_missing_winmm_is_taken_as_no_raised_resolution_without_throwing_and_is_not_asked_again()
     {
         var asked = 0;
         var resolution = new WindowsTimerResolution(_ => { asked++; throw new DllNotFoundException("winmm.dll"); }, _ => throw new InvalidOperationException("nothing to restore"));

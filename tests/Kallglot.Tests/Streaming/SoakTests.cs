@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.NetworkInformation;
 using Kallglot.Audio;
 using Kallglot.Sessions;
@@ -27,16 +28,18 @@ public sealed class SoakTests
         {
             sessions.Add(await emulator.CreateSessionAsync());
         }
-        // Counted once the sessions exist: the HTTP connections kept alive for creating them are not the streams' to close.
+        // The streams' own connections, told from the HTTP connections kept alive for creating the sessions (and any the checks
+        // below open) by being new once every stream has connected. The emulator runs in this process: both ends are listed.
         var port = emulator.BaseUri.Port;
-        var socketsBefore = OpenSockets(port);
-        var kindsBefore = HandleKinds();
-
+        var beforeStreams = OpenConnections(port).ToHashSet();
         var opened = new List<KallglotStream>();
         foreach (var session in sessions)
         {
             opened.Add(await KallglotStream.ConnectAsync(session));
         }
+        var streamConnections = OpenConnections(port).Where(connection => !beforeStreams.Contains(connection)).ToHashSet();
+        Assert.True(streamConnections.Count >= streams * 2, $"only {streamConnections.Count} new connection ends for {streams} streams: the count does not see them");
+        List<(IPEndPoint Local, IPEndPoint Remote)> StillOpen() => OpenConnections(port).Where(streamConnections.Contains).ToList();
         var received = new long[streams];
         var receivers = opened.Select((stream, i) => Task.Run(async () =>
         {
@@ -88,11 +91,11 @@ public sealed class SoakTests
             // The server side of each socket (in this process too) closes a moment after the client's close; on a loaded machine
             // the emulator took over 10 s to close its side of some of the 50. A socket the client never closed stays open past any wait.
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (OpenSockets(port) > socketsBefore + 2 && DateTime.UtcNow < deadline)
+            while (StillOpen().Count > 0 && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
             }
-            Assert.True(OpenSockets(port) <= socketsBefore + 2, $"sockets: {socketsBefore} before ({kindsBefore}), {OpenSockets(port)} after closing ({HandleKinds()}); open on the emulator's port: {string.Join(", ", OpenConnections(port).Select(c => $"{c.LocalEndPoint}->{c.RemoteEndPoint} {c.State}"))}");
+            Assert.True(StillOpen().Count == 0, $"{StillOpen().Count} of the streams' {streamConnections.Count} connection ends still open after closing: {string.Join(", ", StillOpen().Select(c => $"{c.Local}->{c.Remote}"))}");
         }
         finally
         {
@@ -100,41 +103,13 @@ public sealed class SoakTests
         }
     }
 
-    // Sockets where the system tells them apart (Linux), else the connections to and from the emulator's port not yet closed (the
-    // emulator runs in this process). Other files and handles come and go (a loaded run ended the soak with ten more files open
-    // and no socket left; a Windows process's handles hold threads and events), and are not what this test is about.
-    private static int OpenSockets(int emulatorPort)
-    {
-        if (!Directory.Exists("/proc/self/fd"))
-        {
-            return OpenConnections(emulatorPort).Count();
-        }
-        return Directory.EnumerateFileSystemEntries("/proc/self/fd")
-            .Count(descriptor => new FileInfo(descriptor).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
-    }
-
-    // Both ends of each connection to the emulator not yet closed (it runs in this process).
-    private static IEnumerable<TcpConnectionInformation> OpenConnections(int emulatorPort) =>
-        IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpConnections().Where(connection =>
-            (connection.LocalEndPoint.Port == emulatorPort || connection.RemoteEndPoint.Port == emulatorPort)
-            && connection.State is not (TcpState.TimeWait or TcpState.Closed));
-
-    // What the handles are, where the system says (Linux): a failure then tells a socket left open from a pipe or a timer.
-    private static string HandleKinds()
-    {
-        if (!Directory.Exists("/proc/self/fd"))
-        {
-            return "kinds not available here";
-        }
-        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var descriptor in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            var target = new FileInfo(descriptor).LinkTarget ?? "?";
-            var kind = target.StartsWith('/') ? "file" : target.Split(':')[0] + (target.StartsWith("anon_inode:", StringComparison.Ordinal) ? target[10..] : string.Empty);
-            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
-        }
-        return string.Join(", ", kinds.Select(pair => $"{pair.Key} {pair.Value}"));
-    }
+    // Each end of each connection to or from the emulator's port not yet closed (a socket its owner has not closed after the
+    // peer's close stays listed, in CloseWait).
+    private static IEnumerable<(IPEndPoint Local, IPEndPoint Remote)> OpenConnections(int emulatorPort) =>
+        IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpConnections()
+            .Where(connection => (connection.LocalEndPoint.Port == emulatorPort || connection.RemoteEndPoint.Port == emulatorPort)
+                && connection.State is not (TcpState.TimeWait or TcpState.Closed))
+            .Select(connection => (connection.LocalEndPoint, connection.RemoteEndPoint));
 
     private static long WorkingSetAfterCollection()
     {
