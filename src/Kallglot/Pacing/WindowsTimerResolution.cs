@@ -41,6 +41,8 @@ internal sealed class WindowsTimerResolution
         try
         {
             _raised = _begin(OneMillisecond) == 0;
+            // Refused (TIMERR_NOCANDO: the period is outside what the machine's timer offers): asking at every wake would not change it.
+            _unavailable = !_raised;
         }
         catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -37,16 +37,19 @@ public sealed class WindowsTimerResolutionTests
     }
 
     [Fact]
-    public void A_refused_resolution_is_not_given_back()
+    public void A_refused_resolution_is_not_given_back_nor_asked_for_again_at_each_wake()
     {
+        var asked = 0;
         var ended = 0;
         // TIMERR_NOCANDO: the period asked for is out of range.
-        var resolution = new WindowsTimerResolution(_ => 97, _ => { ended++; return 0; });
+        var resolution = new WindowsTimerResolution(_ => { asked++; return 97; }, _ => { ended++; return 0; });
 
         resolution.Raise();
         resolution.Restore();
+        resolution.Raise();
 
         Assert.False(resolution.IsRaised);
+        Assert.Equal(1, asked);
         Assert.Equal(0, ended);
     }
 }
