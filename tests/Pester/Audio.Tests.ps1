@@ -20,10 +20,9 @@ BeforeAll {
     }
 
     function Get-WavLayout([string] $Path) {
-        # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk. Shared with the stream
-        # still writing it, which Windows enforces.
-        $file = [System.IO.File]::Open($Path, 'Open', 'Read', 'ReadWrite')
-        try { $bytes = [byte[]]::new($file.Length); $file.ReadExactly($bytes, 0, $bytes.Length) } finally { $file.Dispose() }
+        # Walks the RIFF chunks as a player does: the header must describe the file as it is on disk. Get-Content shares the
+        # file with the stream still writing it, which Windows enforces (File.ReadAllBytes does not).
+        $bytes = Get-Content -LiteralPath $Path -AsByteStream -Raw
         $layout = @{ RiffSize = [BitConverter]::ToInt32($bytes, 4); FileLength = $bytes.Length }
         $offset = 12
         while ($offset + 8 -le $bytes.Length) {
