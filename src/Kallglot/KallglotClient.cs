@@ -172,7 +172,7 @@ public sealed class KallglotClient
                 throw ResponseTooLarge(response, display, declared, limit);
             }
             // A declared length within the limit is all HttpClient reads: the common case needs no counting.
-            return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return BodyEncoding(response).GetString(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
         }
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -188,20 +188,28 @@ public sealed class KallglotClient
                 }
                 body.Write(chunk, 0, read);
             }
-            var charset = response.Content.Headers.ContentType?.CharSet?.Trim('"');
-            var encoding = Encoding.UTF8;
-            if (!string.IsNullOrEmpty(charset))
-            {
-                try
-                {
-                    encoding = Encoding.GetEncoding(charset);
-                }
-                catch (ArgumentException)
-                {
-                    // An unknown charset: the API speaks UTF-8.
-                }
-            }
-            return encoding.GetString(body.GetBuffer(), 0, (int)body.Length);
+            return BodyEncoding(response).GetString(body.GetBuffer(), 0, (int)body.Length);
+        }
+    }
+
+    /// <summary>
+    /// The charset the server named, else UTF-8. Decoded here rather than by HttpContent, which throws for a name .NET does not
+    /// know (such as "utf8", a common server habit): an unknown name is read as UTF-8, which the API speaks.
+    /// </summary>
+    private static Encoding BodyEncoding(HttpResponseMessage response)
+    {
+        var charset = response.Content.Headers.ContentType?.CharSet?.Trim('"');
+        if (string.IsNullOrEmpty(charset))
+        {
+            return Encoding.UTF8;
+        }
+        try
+        {
+            return Encoding.GetEncoding(charset);
+        }
+        catch (ArgumentException)
+        {
+            return Encoding.UTF8;
         }
     }
 
@@ -257,9 +265,10 @@ public sealed class KallglotClient
             }
         }
         if (Header(response, "retry-after-ms") is { } milliseconds &&
-            double.TryParse(milliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            double.TryParse(milliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0)
         {
-            return TimeSpan.FromMilliseconds(value);
+            // Past what a TimeSpan holds (Infinity, say) is longer than any cap: never retried, never an overflow.
+            return value < TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.FromMilliseconds(value) : TimeSpan.MaxValue;
         }
         return null;
     }

@@ -85,6 +85,11 @@ internal static partial class ApiErrorReader
             // because it may be large and it is not the API's own wording.
             return (null, null);
         }
+        catch (InvalidOperationException)
+        {
+            // JSON whose code or message .NET cannot make a string of (a lone surrogate escape): the status decides.
+            return (null, null);
+        }
     }
 
     private static string? StringOf(JsonElement element, string name) =>

@@ -68,6 +68,15 @@ public sealed class ApiErrorReaderTests
     }
 
     [Fact]
+    public void Text_dotnet_cannot_hold_in_the_body_lets_the_status_decide()
+    {
+        var error = ApiErrorReader.Read(HttpStatusCode.PaymentRequired, """{"code":"insufficient_api_credits","message":"cut \ud83d"}""", null, null, null);
+
+        Assert.Equal("insufficient_api_credits", error.ErrorId);
+        Assert.Null(error.ApiMessage);
+    }
+
+    [Fact]
     public void Code_that_is_not_a_stable_identifier_is_replaced_by_the_status_code()
     {
         var error = ApiErrorReader.Read(HttpStatusCode.BadRequest, """{"code":"Some Thing! with spaces","message":"x"}""", null, null, null);
