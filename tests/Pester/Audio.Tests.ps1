@@ -223,6 +223,25 @@ Describe 'Send-KallglotAudio' {
         { $stream | Send-KallglotAudio -Path (New-ToneWav (Join-Path $TestDrive 'late.wav')) } | Should -Throw -ErrorId "stream_closed,$send"
     }
 
+    It 'returns at once on Ctrl+C in the middle of a paced file, and lets go of the file (Linux: the process''s open files read from /proc)' -Skip:(-not $IsLinux) {
+        $long = New-ToneWav (Join-Path $TestDrive 'long-send.wav') -Rate 8000 -Seconds 10
+        $stream = Connect-StreamIdlingAfter 60
+        $runner = [powershell]::Create()
+        $null = $runner.AddScript({ param($ModulePath, $Stream, $Path) Import-Module $ModulePath; $Stream | Send-KallglotAudio -Path $Path }).
+            AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stream).AddArgument($long)
+        $null = $runner.BeginInvoke()
+        Wait-Until -Because 'the send to be under way' { $stream.FramesSent -ge 5 }
+
+        $elapsed = Measure-Command { $runner.Stop() }
+        $runner.Dispose()
+
+        $elapsed.TotalSeconds | Should -BeLessThan 5
+        Wait-Until -Because 'the file to be closed once the stopped send has ended' { @(Get-ChildItem "/proc/$PID/fd" | Where-Object LinkTarget -eq $long).Count -eq 0 }
+        $sent = $stream.FramesSent
+        $sent | Should -BeLessThan 500 -Because 'the send stopped before the end of the 10 s file'
+        $stream | Disconnect-KallglotStream
+    }
+
     It 'sends headerless mu-law with -Encoding MuLaw, the last frame padded' {
         $raw = Join-Path $TestDrive 'call.ulaw'
         [System.IO.File]::WriteAllBytes($raw, [byte[]]::new(800) + 0xFF)

@@ -102,16 +102,19 @@ public sealed class SendKallglotAudioCommand : KallglotCmdlet
         }
 
         var activity = $"Sending {System.IO.Path.GetFileName(path)} to session {Stream.SessionId}";
-        AudioSendResult result;
-        using (reader)
+        // The file is closed by the send itself once it has ended: Ctrl+C returns at once, and a frame being read then finishes first.
+        var result = Await(async cancellation =>
         {
-            result = Await(cancellation => AudioSender.SendAsync(Stream, reader, Speaker, !NoPacing,
-                progress => QueueProgress(new ProgressRecord(0, activity, $"{progress.AudioSent.TotalSeconds:0.0} s of {progress.AudioTotal.TotalSeconds:0.0} s")
-                {
-                    PercentComplete = progress.Percent,
-                    SecondsRemaining = (int)progress.Remaining(!NoPacing).TotalSeconds,
-                }), cancellation), path);
-        }
+            using (reader)
+            {
+                return await AudioSender.SendAsync(Stream, reader, Speaker, !NoPacing,
+                    progress => QueueProgress(new ProgressRecord(0, activity, $"{progress.AudioSent.TotalSeconds:0.0} s of {progress.AudioTotal.TotalSeconds:0.0} s")
+                    {
+                        PercentComplete = progress.Percent,
+                        SecondsRemaining = (int)progress.Remaining(!NoPacing).TotalSeconds,
+                    }), cancellation).ConfigureAwait(false);
+            }
+        }, path);
         WriteProgress(new ProgressRecord(0, activity, "Done") { RecordType = ProgressRecordType.Completed });
         WriteVerbose($"Sent {result}.");
         if (PassThru)

@@ -30,31 +30,41 @@ public static class AudioSender
         long frames = 0, bytes = 0, firstSequence = 0, lastSequence = 0, maxLateTicks = 0;
         var deviation = paced ? new PacingDeviation() : null;
 
-        while (reader.ReadFrame(frame))
+        try
         {
-            if (paced)
+            while (reader.ReadFrame(frame))
             {
-                var due = started + (long)(frames * frameTicks);
-                await clock.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
-                var late = clock.Now - due;
-                maxLateTicks = Math.Max(maxLateTicks, late);
-                var lateBy = TimeSpan.FromSeconds((double)late / Stopwatch.Frequency);
-                deviation!.Add(lateBy);
-                lateness?.Invoke(lateBy);
+                if (paced)
+                {
+                    var due = started + (long)(frames * frameTicks);
+                    await clock.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
+                    var late = clock.Now - due;
+                    maxLateTicks = Math.Max(maxLateTicks, late);
+                    var lateBy = TimeSpan.FromSeconds((double)late / Stopwatch.Frequency);
+                    deviation!.Add(lateBy);
+                    lateness?.Invoke(lateBy);
+                }
+                lastSequence = await stream.SendAudioAsync(frame, speaker, cancellationToken).ConfigureAwait(false);
+                if (frames == 0)
+                {
+                    firstSequence = lastSequence;
+                }
+                frames++;
+                bytes += frame.Length;
+                var now = clock.Now;
+                if (progress is not null && now - lastProgress >= progressInterval)
+                {
+                    lastProgress = now;
+                    progress(new AudioSendProgress(frames, reader.TotalFrames, frames * reader.FrameDuration, reader.Duration, Stopwatch.GetElapsedTime(started, now)));
+                }
             }
-            lastSequence = await stream.SendAudioAsync(frame, speaker, cancellationToken).ConfigureAwait(false);
-            if (frames == 0)
-            {
-                firstSequence = lastSequence;
-            }
-            frames++;
-            bytes += frame.Length;
-            var now = clock.Now;
-            if (progress is not null && now - lastProgress >= progressInterval)
-            {
-                lastProgress = now;
-                progress(new AudioSendProgress(frames, reader.TotalFrames, frames * reader.FrameDuration, reader.Duration, Stopwatch.GetElapsedTime(started, now)));
-            }
+        }
+        catch when (paced)
+        {
+            // A frame that failed, or a cancellation, ends the send on the thread that ran it: the pacer's, or the canceller's.
+            // Whatever handles the failure (a background send's report, a caller awaiting) must not run there.
+            await Task.Yield();
+            throw;
         }
 
         var elapsed = TimeSpan.FromSeconds((double)(clock.Now - started) / Stopwatch.Frequency);

@@ -18,6 +18,9 @@ public abstract class PacingClock
     /// <summary>When a new paced send's first frame is due, its frames <paramref name="frameTicks"/> apart; this clock: at once.</summary>
     public virtual long StartOfSchedule(long frameTicks) => Now;
 
+    /// <summary>The machine's monotonic clock, waited on through <paramref name="pacer"/> (tests give a pacer of their own).</summary>
+    internal static PacingClock On(FramePacer pacer) => new FramePacerClock(pacer);
+
     private sealed class FramePacerClock(FramePacer pacer) : PacingClock
     {
         public override long Now => Stopwatch.GetTimestamp();

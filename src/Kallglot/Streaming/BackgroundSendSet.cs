@@ -13,13 +13,19 @@ internal sealed class BackgroundSendSet
     private readonly List<BackgroundAudioSend> _sends = new();
     private readonly CancellationToken _streamLifetime;
     private readonly Action<string, string> _reportFailure;
+    private readonly Func<bool> _closedByClient;
 
     /// <param name="streamLifetime">Cancelled when the stream closes.</param>
     /// <param name="reportFailure">Called with a code and a message when a send fails.</param>
-    public BackgroundSendSet(CancellationToken streamLifetime, Action<string, string> reportFailure)
+    /// <param name="closedByClient">
+    /// Whether the stream was closed on purpose. Set before the stream says it is closed, and so before <paramref name="streamLifetime"/>
+    /// is cancelled: a frame refused in between is a stop too, not a failure.
+    /// </param>
+    public BackgroundSendSet(CancellationToken streamLifetime, Action<string, string> reportFailure, Func<bool> closedByClient)
     {
         _streamLifetime = streamLifetime;
         _reportFailure = reportFailure;
+        _closedByClient = closedByClient;
     }
 
     public IReadOnlyList<BackgroundAudioSend> Snapshot
@@ -55,7 +61,7 @@ internal sealed class BackgroundSendSet
             {
                 return await AudioSender.SendAsync(sink, reader, speaker, paced, send.Report, cancellation.Token).ConfigureAwait(false);
             }
-            catch (Exception exception) when (cancellation.IsCancellationRequested && exception is not OperationCanceledException)
+            catch (Exception exception) when ((cancellation.IsCancellationRequested || _closedByClient()) && exception is not OperationCanceledException)
             {
                 // Closed on purpose while it played: a stop, not a failure to report.
                 throw new OperationCanceledException("The stream was closed while the file played.", exception, cancellation.Token);

@@ -59,7 +59,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _framesNotSent = new FramesNotSentCounter(_stateGate);
         _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _framesNotSent, _recorder);
         _diagnostics = new StreamDiagnostics(session.Id, session.StreamToken, options.Log);
-        _backgroundSends = new BackgroundSendSet(_lifetime.Token, ReportClientError);
+        _backgroundSends = new BackgroundSendSet(_lifetime.Token, ReportClientError, () => Volatile.Read(ref _closeRequested));
     }
 
     private void ReportClientError(string code, string message)

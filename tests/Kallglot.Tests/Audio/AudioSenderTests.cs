@@ -1,5 +1,6 @@
 using Kallglot.Audio;
 using Kallglot.Errors;
+using Kallglot.Pacing;
 using Kallglot.Streaming;
 using Kallglot.Tests.Infrastructure;
 using NAudio.Wave;
@@ -195,5 +196,54 @@ public sealed class AudioSenderTests : IDisposable
         Assert.True(send.Completion.IsCanceled);
         Assert.Equal(BackgroundSendStatus.Cancelled, send.Status);
         Assert.Null(send.Result);
+    }
+
+    [Fact]
+    public async Task A_paced_send_whose_frame_fails_finishes_off_the_pacer_thread()
+    {
+        // Whatever handles the failure (a background send's report, a caller's await) would otherwise run on the one thread
+        // every stream's frames leave from, and hold them all back.
+        using var pacer = new FramePacer("failing-send pacer");
+        var sink = new RecordingFrameSink { FailAt = (3, new InvalidOperationException("the socket broke")) };
+        using var reader = MuLawFrameReader.Open(_waves.Tone("tenth.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(0.1)));
+
+        var send = AudioSender.SendAsync(sink, reader, "caller", paced: true, clock: PacingClock.On(pacer));
+        var finishedOn = await send.ContinueWith(_ => Thread.CurrentThread.Name, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("the socket broke", (await Assert.ThrowsAsync<InvalidOperationException>(() => send)).Message);
+        Assert.Equal(2, sink.Frames.Count);
+        Assert.NotEqual("failing-send pacer", finishedOn);
+    }
+
+    [Fact]
+    public async Task A_background_frame_refused_because_the_stream_was_just_closed_is_a_stop_not_a_failure()
+    {
+        // The stream says it is closed a moment before it cancels its sends: a frame refused in that moment is the user's close.
+        var reported = new List<string>();
+        var sends = new BackgroundSendSet(CancellationToken.None, (code, _) => reported.Add(code), closedByClient: () => true);
+        var sink = new RecordingFrameSink { FailAt = (2, StreamFailures.CannotSend("the stream of session sess_sink was closed", "Open it again.", 0)) };
+        var reader = MuLawFrameReader.Open(_waves.Tone("closed.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(0.1)));
+
+        var send = sends.Start(sink, reader, "caller", paced: false);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.Completion).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(BackgroundSendStatus.Cancelled, send.Status);
+        Assert.Empty(reported);
+    }
+
+    [Fact]
+    public async Task A_background_frame_refused_on_a_stream_nobody_closed_is_reported_as_a_failure()
+    {
+        var reported = new List<string>();
+        var sends = new BackgroundSendSet(CancellationToken.None, (code, _) => reported.Add(code), closedByClient: () => false);
+        var sink = new RecordingFrameSink { FailAt = (2, StreamFailures.CannotSend("session sess_sink has ended (operator_hangup)", "Create a new session.", 0)) };
+        var reader = MuLawFrameReader.Open(_waves.Tone("ended.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(0.1)));
+
+        var send = sends.Start(sink, reader, "caller", paced: false);
+        await Assert.ThrowsAsync<KallglotStreamException>(() => send.Completion).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(BackgroundSendStatus.Failed, send.Status);
+        Assert.Equal(["audio_send_failed"], reported);
     }
 }
