@@ -24,7 +24,7 @@ AfterAll {
 
 Describe 'Stream lifecycle against other servers' {
     AfterEach {
-        Set-EmulatorBehaviour @{ closeAfterEndedMs = 0; acceptEndedSessions = $false; closingHandshakeEvents = 0 }
+        Set-EmulatorBehaviour @{ closeAfterEndedMs = 0; acceptEndedSessions = $false; closingHandshakeEvents = 0; eventsAfterEnded = 0 }
         Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/faults/clear' | Out-Null
     }
 
@@ -82,6 +82,51 @@ Describe 'Stream lifecycle against other servers' {
             $elapsed.TotalSeconds | Should -BeLessThan 10
             $stream.State | Should -Be 'Closed'
             $stream.HasActiveWork | Should -BeFalse
+        }
+    }
+
+    Describe 'Receive-KallglotStream -Wait follows a stream until its connection has closed' {
+        # A server whose last translations come after it has said the session ended: the client closes on session.ended, and
+        # they arrive while the connection closes. They belong to the call, so the receive that waited for it writes them.
+        BeforeEach {
+            Set-EmulatorBehaviour @{ eventsAfterEnded = 3; closingHandshakeIntervalMs = 50 }
+        }
+
+        It 'writes the finals a server sends after session.ended, after it, and returns with the stream over' {
+            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+            Invoke-SessionControl $stream.SessionId 'end' @{ reason = 'operator_hangup' }
+
+            $types = @(Receive-KallglotStream $stream -Wait -TimeoutSec 20).Type
+
+            $types | Should -Be @('session.ready', 'session.ended', 'transcript.final', 'transcript.final', 'transcript.final')
+            $stream.EndReason | Should -Be 'operator_hangup'
+            $stream.State | Should -Be 'Ended'
+            $stream.EventsPending | Should -Be 0
+        }
+
+        It 'does the same for every stream of a many-stream receive' {
+            $streams = @(1..2 | ForEach-Object { New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream })
+            $streams | ForEach-Object { Invoke-SessionControl $_.SessionId 'end' @{ reason = 'operator_hangup' } }
+
+            $events = @(Receive-KallglotStream -Stream $streams -Wait -TimeoutSec 20)
+
+            foreach ($stream in $streams) {
+                ($events | Where-Object SessionId -eq $stream.SessionId | Where-Object Type -eq 'transcript.final').Text |
+                    Should -Be @('after the end 1', 'after the end 2', 'after the end 3')
+                $stream.EventsPending | Should -Be 0
+            }
+        }
+
+        It 'has let go of its -AudioOutputPath file when it returns (Linux: the process''s open files read from /proc)' -Skip:(-not $IsLinux) {
+            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+            $path = Join-Path $TestDrive "$($stream.SessionId).wav"
+            Invoke-SessionControl $stream.SessionId 'end' @{ reason = 'operator_hangup' }
+
+            $null = Receive-KallglotStream $stream -Wait -TimeoutSec 20 -AudioOutputPath $path
+
+            $open = @(Get-ChildItem "/proc/$PID/fd" | Where-Object LinkTarget -eq $path)
+            $open.Count | Should -Be 0 -Because 'the stream is over, so no more audio can come for the file'
+            Test-Path $path | Should -BeTrue
         }
     }
 

@@ -90,6 +90,14 @@ internal static class ControlEndpoints
             {
                 options.ClosingHandshakeEvents = closingEvents;
             }
+            if ((bool?)body["eventsAsBinary"] is { } asBinary)
+            {
+                options.EventsAsBinary = asBinary;
+            }
+            if ((int?)body["eventsAfterEnded"] is { } afterEnded)
+            {
+                options.EventsAfterSessionEnded = afterEnded;
+            }
             if ((double?)body["closingHandshakeIntervalMs"] is { } closingInterval)
             {
                 options.ClosingHandshakeInterval = TimeSpan.FromMilliseconds(closingInterval);
@@ -101,6 +109,8 @@ internal static class ControlEndpoints
                 closeAfterEndedMs = options.CloseAfterSessionEnded.TotalMilliseconds,
                 acceptEndedSessions = options.AcceptEndedSessions,
                 closingHandshakeEvents = options.ClosingHandshakeEvents,
+                eventsAfterEnded = options.EventsAfterSessionEnded,
+                eventsAsBinary = options.EventsAsBinary,
             });
         });
         app.MapPost("/_emulator/faults", async (HttpContext context) =>
@@ -194,14 +204,16 @@ internal static class ControlEndpoints
             connection.Stall(TimeSpan.FromMilliseconds((double?)body["milliseconds"] ?? 1000));
             return Results.Json(new { stalled = id });
         });
-        app.MapPost("/_emulator/sessions/{id}/close", async (string id) =>
+        app.MapPost("/_emulator/sessions/{id}/close", async (HttpContext context, string id) =>
         {
             if (await ConnectedAsync(state, id) is not { } connection)
             {
                 return Results.NotFound(new { error = "not connected" });
             }
-            // The server's close frame with no session.ended before it: the session is not over.
-            connection.Enqueue(OutgoingMessage.CloseOnly());
+            // The server's close frame with no session.ended before it: the session is not over. A status such as 1012 (service
+            // restart) is a server that goes away and asks the client to come back.
+            var body = await ReadObjectAsync(context) ?? new JsonObject();
+            connection.Enqueue(OutgoingMessage.CloseOnly((int?)body["status"] ?? 1000));
             return Results.Json(new { closing = id });
         });
         app.MapPost("/_emulator/sessions/{id}/unresponsive", async (string id) =>

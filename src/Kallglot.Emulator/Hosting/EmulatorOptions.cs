@@ -57,8 +57,21 @@ public sealed class EmulatorOptions
     /// </summary>
     public int ClosingHandshakeEvents { get; set; }
 
-    /// <summary>The spacing of <see cref="ClosingHandshakeEvents"/>.</summary>
+    /// <summary>
+    /// <c>transcript.final</c> events the server sends after <c>session.ended</c> and before its close frame, spaced by
+    /// <see cref="ClosingHandshakeInterval"/>: a server whose last translation comes after it has said the session ended.
+    /// The client closes on <c>session.ended</c>, so they arrive while the connection closes.
+    /// </summary>
+    public int EventsAfterSessionEnded { get; set; }
+
+    /// <summary>The spacing of <see cref="ClosingHandshakeEvents"/> and <see cref="EventsAfterSessionEnded"/>.</summary>
     public TimeSpan ClosingHandshakeInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Whether stream events go out in binary frames, as a server that sends its JSON as bytes does (Python's
+    /// <c>send(bytes)</c>, Node's <c>send(Buffer)</c>); the notes' own client parses either.
+    /// </summary>
+    public bool EventsAsBinary { get; set; }
 
     /// <summary>How session responses and stream events escape text.</summary>
     public JsonEscaping JsonEscaping { get; set; } = JsonEscaping.Minimal;

@@ -70,8 +70,8 @@ internal sealed class EventWriter
                         Enqueue(OutgoingMessage.EndSession("flood_complete"));
                     }
                     break;
-                case CloseMessage:
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "closing", token).ConfigureAwait(false);
+                case CloseMessage(var status):
+                    await _socket.CloseOutputAsync((WebSocketCloseStatus)status, "closing", token).ConfigureAwait(false);
                     _lifetime.CancelAfter(TimeSpan.FromSeconds(5));
                     return;
                 case EndSessionMessage(var reason):
@@ -85,6 +85,16 @@ internal sealed class EventWriter
     {
         await SendEventAsync("session.ended", w => w.WriteString("reason", reason)).ConfigureAwait(false);
         _session.End(reason);
+        for (var i = 1; i <= _options.EventsAfterSessionEnded; i++)
+        {
+            await Task.Delay(_options.ClosingHandshakeInterval, _lifetime.Token).ConfigureAwait(false);
+            var number = i;
+            await SendEventAsync("transcript.final", w =>
+            {
+                w.WriteString("speaker", "caller");
+                w.WriteString("text", $"after the end {number}");
+            }).ConfigureAwait(false);
+        }
         if (_options.CloseAfterSessionEnded > TimeSpan.Zero)
         {
             await Task.Delay(_options.CloseAfterSessionEnded, _lifetime.Token).ConfigureAwait(false);
@@ -172,7 +182,7 @@ internal sealed class EventWriter
         var payload = _options.JsonEscaping == JsonEscaping.Strict
             ? Encoding.UTF8.GetBytes(EmulatorJson.EscapeSlashes(Encoding.UTF8.GetString(_buffer.WrittenSpan)))
             : _buffer.WrittenMemory;
-        await _socket.SendAsync(payload, WebSocketMessageType.Text, true, _lifetime.Token).ConfigureAwait(false);
+        await _socket.SendAsync(payload, _options.EventsAsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, true, _lifetime.Token).ConfigureAwait(false);
         Interlocked.Increment(ref _session.EventsSent);
         if (type == "error")
         {

@@ -11,9 +11,10 @@ namespace Kallglot.PowerShell.Commands;
 
 /// <summary>
 /// Receive-KallglotStream: writes the stream's events to the pipeline as typed objects. Without
-/// -Wait, the events buffered now; with -Wait, every event as it arrives until the session ends,
-/// the connection closes, -TimeoutSec passes or Ctrl+C. Given many streams (an array, or piped) with
-/// -Wait, it follows all of them at once, each stream's events in order, until every one has ended.
+/// -Wait, the events buffered now; with -Wait, every event as it arrives until the stream is over
+/// (the session ended and the connection closed, with whatever the server sent while it closed),
+/// -TimeoutSec passes or Ctrl+C. Given many streams (an array, or piped) with -Wait, it follows all
+/// of them at once, each stream's events in order, until every one is over.
 /// An error event is a non-terminating error and the stream goes on. Ctrl+C loses nothing: an event
 /// not yet written stays for the next call.
 /// </summary>
@@ -31,7 +32,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
     [ValidateNotNullOrEmpty]
     public KallglotStream[] Stream { get; set; } = null!;
 
-    /// <summary>Streams events as they arrive until the session ends (every session, given many), the connection closes, -TimeoutSec or Ctrl+C.</summary>
+    /// <summary>Streams events as they arrive until the stream is over (every stream, given many): its session ended and its connection closed, or it failed; or -TimeoutSec, or Ctrl+C.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -135,7 +136,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         finally
         {
             // Closed only once no more audio can come; a later receive with the same path finds the file complete, never truncated.
-            if (_audioOutput is not null && !stream.HasActiveWork && stream.EventsPending == 0)
+            if (_audioOutput is not null && stream.IsOverAndRead)
             {
                 AudioOutputFiles.Close(stream);
             }
@@ -148,10 +149,9 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(PipelineStopToken, timeout.Token);
         while (true)
         {
-            if (DrainBuffered(stream, reader))
-            {
-                return;
-            }
+            // On past session.ended: a server may send its last events while the connection closes (RFC 6455 lets it), and they
+            // belong to this call's output. The client closes at once on session.ended, so this waits at most the close timeout.
+            DrainBuffered(stream, reader);
             FlushVerbose();
             bool more;
             try
@@ -229,13 +229,10 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
                         WriteVerbose($"All {streams.Count} streams are over.");
                         return;
                     }
-                    if (DrainBuffered(ready.Stream, ready.Reader))
+                    DrainBuffered(ready.Stream, ready.Reader);
+                    if (ready.Reader.IsOver)
                     {
-                        set.Finish(ready.Stream);
-                    }
-                    else if (ready.Reader.IsOver)
-                    {
-                        // Over without session.ended: closed, or failed; a failure is this stream's error, the others go on.
+                        // Ended, closed, or failed; a failure is this stream's error, the others go on.
                         WriteVerbose($"The stream of session {ready.Stream.SessionId} is over ({ready.Stream.State}).");
                         ReportFailureIfDrained(ready.Stream, terminating: false);
                         set.Finish(ready.Stream);
@@ -249,10 +246,10 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
         }
     }
 
-    /// <summary>Writes every buffered event; true when the session's end was among them.</summary>
+    /// <summary>Writes every buffered event.</summary>
     // On the receive path: optimized from its first call, since in pwsh PowerShell's own compiling puts off tier-up (docs/performance.md).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool DrainBuffered(KallglotStream stream, KallglotStreamReader reader)
+    private void DrainBuffered(KallglotStream stream, KallglotStreamReader reader)
     {
         while (stream.TryReadDiagnostic(out var line))
         {
@@ -267,12 +264,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
             _delivery!.Deliver(streamEvent);
             // Taken only once written: if the pipeline stopped inside Deliver, the event stays for the next receive.
             reader.TryRead(out _);
-            if (streamEvent is SessionEndedEvent)
-            {
-                return true;
-            }
         }
-        return false;
     }
 
     private void ReportFailureIfDrained(KallglotStream stream, bool terminating)

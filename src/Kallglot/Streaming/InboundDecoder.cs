@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Kallglot.Security;
 using Kallglot.Streaming.Events;
 using Websocket.Client;
@@ -48,10 +49,12 @@ internal sealed class InboundDecoder
         {
             return ClientError("message_too_large", $"The server sent a message of {size} bytes, over the {_maxMessageBytes}-byte limit; it was skipped as it was read, and the stream goes on.", receivedAt);
         }
-        if (receivedAs == WebSocketMessageType.Binary)
+        // Some servers send their JSON events as bytes (Python's send(bytes), Node's send(Buffer)), and the API's own sample parses
+        // either: a binary message that is a JSON object in UTF-8 is an event like any other.
+        if (receivedAs == WebSocketMessageType.Binary && !IsJsonObjectInUtf8(message.Binary))
         {
             var length = message.Binary?.Length ?? 0;
-            return ClientError("binary_message", $"The server sent a binary message of {length} bytes; Kallglot events are JSON text, so it was skipped.", receivedAt);
+            return ClientError("binary_message", $"The server sent a binary message of {length} bytes that is not a JSON object in UTF-8; Kallglot events are JSON, so it was skipped.", receivedAt);
         }
         if (message.Text is { } received)
         {
@@ -65,6 +68,16 @@ internal sealed class InboundDecoder
         }
         // Nothing to mask or record: parsed from the bytes as they came, with no string made of the whole message.
         return Parse(utf8, _sessionId, Interlocked.Increment(ref _index), receivedAt);
+    }
+
+    private static bool IsJsonObjectInUtf8(byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            return false;
+        }
+        var start = bytes.AsSpan().IndexOfAnyExcept(" \t\r\n"u8);
+        return start >= 0 && bytes[start] == (byte)'{' && Utf8.IsValid(bytes);
     }
 
     private KallglotEvent DecodeText(string received, DateTimeOffset receivedAt)

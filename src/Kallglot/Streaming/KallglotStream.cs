@@ -135,6 +135,9 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     /// <summary>Events received and not yet read, every one of them readable now (<see cref="EventsReceived"/> counts an event as it comes off the socket, a moment before it is buffered).</summary>
     public int EventsPending => _buffer.Count;
 
+    /// <summary>Nothing more can arrive and every event was read: the stream is over (ended, closed or failed) and its buffer empty.</summary>
+    internal bool IsOverAndRead => _buffer.IsOver;
+
     /// <summary>Memory held by unread events, in bytes (an estimate).</summary>
     public long BufferedBytes => _buffer.BytesHeld;
 

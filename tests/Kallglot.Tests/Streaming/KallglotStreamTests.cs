@@ -86,6 +86,26 @@ public sealed class KallglotStreamTests
     }
 
     [Fact]
+    public async Task Json_events_a_server_sends_in_binary_frames_are_events_like_any_other()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(options => options.EventsAsBinary = true);
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+
+        await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.final","speaker":"caller","text":"in bytes"}""");
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/raw", new { text = "not json", binary = true });
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { reason = "operator_hangup" });
+        var events = await stream.UntilAsync(e => e is SessionEndedEvent);
+
+        Assert.IsType<SessionReadyEvent>(events[0]);
+        Assert.Equal("in bytes", Assert.IsType<TranscriptFinalEvent>(events[1]).Text);
+        Assert.Equal("binary_message", Assert.IsType<StreamErrorEvent>(events[2]).Code);
+        Assert.Equal("operator_hangup", Assert.IsType<SessionEndedEvent>(events[3]).Reason);
+        await stream.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(KallglotStreamState.Ended, stream.State);
+    }
+
+    [Fact]
     public async Task Session_ended_ends_the_stream_after_every_event_before_it()
     {
         await using var emulator = await EmulatorScope.StartAsync();

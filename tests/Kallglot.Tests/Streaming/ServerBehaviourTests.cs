@@ -84,6 +84,46 @@ public sealed class ServerBehaviourTests
         Assert.Equal((1, 0), (stats.GetProperty("cleanCloses").GetInt64(), stats.GetProperty("abortedConnections").GetInt64()));
     }
 
+    [Theory]
+    [InlineData(1001)]
+    [InlineData(1012)]
+    [InlineData(1013)]
+    public async Task A_server_that_goes_away_with_a_close_asking_the_client_back_is_reconnected_to(int status)
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status });
+        var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(20));
+        await stream.NextOfTypeAsync<SessionReadyEvent>(TimeSpan.FromSeconds(20));
+
+        Assert.Contains($"close status {status}", reconnected.LostBecause, StringComparison.Ordinal);
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+        Assert.Equal(2, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(1008)]
+    [InlineData(1011)]
+    public async Task A_server_close_of_any_other_status_is_final(int status)
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
+        await Eventually.UntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+
+        Assert.Equal("stream_closed_by_server", failure.ErrorId);
+        Assert.Contains($"close status {status}", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
     [Fact]
     public async Task Events_the_server_sends_in_the_closing_handshake_are_kept_and_set_the_end_reason()
     {

@@ -1,4 +1,4 @@
 namespace Kallglot.Emulator.Streaming.Outgoing;
 
-/// <summary>The server's close frame with no session.ended before it: the session is not over.</summary>
-internal sealed record CloseMessage() : OutgoingMessage;
+/// <summary>The server's close frame, with this close status and no session.ended before it: the session is not over.</summary>
+internal sealed record CloseMessage(int Status) : OutgoingMessage;

@@ -25,8 +25,8 @@ internal abstract record OutgoingMessage
     /// <summary>Nothing sent for <paramref name="duration"/>: spaces what follows.</summary>
     public static OutgoingMessage Wait(TimeSpan duration) => new PauseMessage(duration);
 
-    /// <summary>A normal close frame, with no session.ended before it.</summary>
-    public static OutgoingMessage CloseOnly() => new CloseMessage();
+    /// <summary>A close frame with <paramref name="status"/> (1000, normal, unless given), with no session.ended before it.</summary>
+    public static OutgoingMessage CloseOnly(int status = 1000) => new CloseMessage(status);
 
     /// <summary>session.ended with this reason, then a normal close.</summary>
     public static OutgoingMessage EndSession(string reason) => new EndSessionMessage(reason);

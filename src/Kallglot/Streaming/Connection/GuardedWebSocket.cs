@@ -196,10 +196,16 @@ internal sealed class GuardedWebSocket : WebSocket
             {
                 // The answer could not go out; the connection is over all the same.
             }
-            _ended.TrySetResult(new ConnectionEnd(ConnectionEndKind.ClosedByServer, $"closed by the server ({description})"));
+            // A server going away (1001), restarting (1012) or asking to come back later (1013) has not ended the stream: lost, and
+            // reopened as a dropped connection is, while the token is valid. Any other close of the server's is final.
+            _ended.TrySetResult(_inner.CloseStatus is { } closed && AsksToComeBack(closed)
+                ? new ConnectionEnd(ConnectionEndKind.Lost, $"the server went away ({description})")
+                : new ConnectionEnd(ConnectionEndKind.ClosedByServer, $"closed by the server ({description})"));
         }
         return result;
     }
+
+    private static bool AsksToComeBack(WebSocketCloseStatus status) => (int)status is 1001 or 1012 or 1013;
 
     private static string Describe(Exception exception)
     {

@@ -4,7 +4,8 @@ namespace Kallglot.Streaming.Lifecycle;
 /// Decides, from facts alone, whether a stream opens a new connection after one ended. Only a lost
 /// connection is reopened, only while the stream token is valid, and at most
 /// <see cref="MaxAttempts"/> times over the stream's life: the token lasts minutes, so a flapping
-/// connection cannot turn into a loop. A session that ended, a client close and a server close are final.
+/// connection cannot turn into a loop. A session that ended, a client close and a server close are final (a server close that
+/// asks the client back, 1001, 1012 or 1013, is a lost connection: see <c>GuardedWebSocket</c>).
 /// </summary>
 public sealed class ReconnectPolicy
 {
