@@ -223,6 +223,27 @@ Describe 'Send-KallglotAudio' {
         { $stream | Send-KallglotAudio -Path (New-ToneWav (Join-Path $TestDrive 'late.wav')) } | Should -Throw -ErrorId "stream_closed,$send"
     }
 
+    It '-AudioOutputPath writes mu-law by any name and case, and warns once of audio of another encoding it cannot write' {
+        $stream = Connect-StreamIdlingAfter 60
+        $path = Join-Path $TestDrive 'named.wav'
+        $frame = [Convert]::ToBase64String([byte[]]::new(160))
+        $events = @(
+            @{ type = 'audio.output'; audio = @{ encoding = 'MULAW'; sample_rate_hz = 8000; payload = $frame } }
+            @{ type = 'audio.output'; audio = @{ encoding = 'pcm16'; sample_rate_hz = 16000; payload = $frame } }
+            @{ type = 'audio.output'; audio = @{ encoding = 'g711_ulaw'; sample_rate_hz = 8000; payload = $frame } }
+            @{ type = 'audio.output'; audio = @{ encoding = 'pcm16'; sample_rate_hz = 16000; payload = $frame } }
+        ) | ConvertTo-Json -Depth 5 -Compress
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/events" -Json $events | Out-Null
+        Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/end" | Out-Null
+
+        $received = @(Receive-KallglotStream $stream -Wait -TimeoutSec 20 -AudioOutputPath $path -WarningVariable warnings 3>$null)
+
+        @($received | Where-Object Type -eq 'audio.output').Count | Should -Be 4
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match "'pcm16' at 16000 Hz"
+        (Get-WavLayout $path).DataSize | Should -Be (2 * 160 * 2) -Because 'the two mu-law frames are in the file, as 16-bit PCM'
+    }
+
     It 'returns at once on Ctrl+C in the middle of a paced file, and lets go of the file (Linux: the process''s open files read from /proc)' -Skip:(-not $IsLinux) {
         $long = New-ToneWav (Join-Path $TestDrive 'long-send.wav') -Rate 8000 -Seconds 10
         $stream = Connect-StreamIdlingAfter 60

@@ -16,6 +16,7 @@ internal sealed class EventDelivery
     private readonly Cmdlet _cmdlet;
     private readonly WildcardPattern[]? _typePatterns;
     private readonly WaveOutputWriter? _audioOutput;
+    private bool _unwritableAudioWarned;
     private string? _lastSpeaker;
     private long _lastSpeakerAddedAt;
 
@@ -33,7 +34,13 @@ internal sealed class EventDelivery
     {
         if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)
         {
-            _audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload);
+            if (!_audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload) && !_unwritableAudioWarned &&
+                !WaveOutputWriter.CanWrite(audio.Encoding, audio.SampleRateHz))
+            {
+                // Once: a server that sends another encoding sends it in every event.
+                _unwritableAudioWarned = true;
+                _cmdlet.WriteWarning($"Translated audio of session {audio.SessionId} came as '{audio.Encoding}' at {audio.SampleRateHz} Hz, which {_audioOutput.Path} cannot take: it holds G.711 mu-law at 8 kHz, as PCM. That audio is not in the file; each audio.output event still carries it in its Payload.");
+            }
             // A stopped pipeline leaves the event for the next receive: its audio is not written twice.
             audio.Delivered = true;
         }

@@ -31,11 +31,21 @@ public sealed class WaveOutputWriter : IDisposable
     /// <summary>Audio written so far.</summary>
     public TimeSpan Duration { get; private set; }
 
-    /// <summary>Appends G.711 mu-law audio at 8 kHz; audio of another encoding or rate is skipped (false).</summary>
+    /// <summary>
+    /// Whether audio of <paramref name="encoding"/> at <paramref name="sampleRateHz"/> can be written: G.711 mu-law at 8 kHz, by any
+    /// of the names servers give it, in any case.
+    /// </summary>
+    public static bool CanWrite(string encoding, int sampleRateHz) =>
+        sampleRateHz == MuLawFrameReader.SampleRate &&
+        (encoding.Equals("mulaw", StringComparison.OrdinalIgnoreCase) || encoding.Equals("ulaw", StringComparison.OrdinalIgnoreCase) ||
+         encoding.Equals("pcmu", StringComparison.OrdinalIgnoreCase) || encoding.Equals("mu-law", StringComparison.OrdinalIgnoreCase) ||
+         encoding.Equals("g711_ulaw", StringComparison.OrdinalIgnoreCase) || encoding.Equals("audio/x-mulaw", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Appends G.711 mu-law audio at 8 kHz; audio that <see cref="CanWrite"/> refuses is skipped (false).</summary>
     /// <exception cref="KallglotException"><c>audio_output_write_failed</c> when the file cannot take it (a full disk).</exception>
     public bool Append(string encoding, int sampleRateHz, ReadOnlySpan<byte> payload)
     {
-        if (sampleRateHz != MuLawFrameReader.SampleRate || encoding is not ("mulaw" or "pcmu" or "ulaw"))
+        if (!CanWrite(encoding, sampleRateHz))
         {
             return false;
         }
