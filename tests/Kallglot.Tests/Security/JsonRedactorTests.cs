@@ -42,6 +42,8 @@ public sealed class JsonRedactorTests
     public void Words_after_bearer_are_not_taken_for_a_credential()
     {
         Assert.Equal("the bearer of bad news", Redactor.Redact("the bearer of bad news"));
+        Assert.Equal("He sold bearer securities and Bearer Instruments", Redactor.Redact("He sold bearer securities and Bearer Instruments"));
+        Assert.Equal("Bearer *** and bearer ***", Redactor.Redact("Bearer abcdEfghij and bearer abcdefghi-jk"));
         Assert.Equal("Authorization: Bearer ***", Redactor.Redact("Authorization: Bearer kg_live_1234567890"));
     }
 
