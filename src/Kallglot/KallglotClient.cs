@@ -32,6 +32,9 @@ public sealed class KallglotClient
     private static readonly string ProductToken =
         $"Kallglot-PowerShell/{typeof(KallglotClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0"}";
 
+    // Longest mark first: UTF-32's little-endian mark begins with UTF-16's.
+    private static readonly Encoding[] MarkedEncodings = [Encoding.UTF8, Encoding.UTF32, Encoding.Unicode, Encoding.BigEndianUnicode];
+
     private readonly KallglotClientOptions _options;
     private readonly HttpClient _http;
     private readonly RetryPolicy _retry;
@@ -172,7 +175,7 @@ public sealed class KallglotClient
                 throw ResponseTooLarge(response, display, declared, limit);
             }
             // A declared length within the limit is all HttpClient reads: the common case needs no counting.
-            return BodyEncoding(response).GetString(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+            return Decode(response, await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
         }
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
@@ -188,29 +191,39 @@ public sealed class KallglotClient
                 }
                 body.Write(chunk, 0, read);
             }
-            return BodyEncoding(response).GetString(body.GetBuffer(), 0, (int)body.Length);
+            return Decode(response, body.GetBuffer().AsSpan(0, (int)body.Length));
         }
     }
 
     /// <summary>
-    /// The charset the server named, else UTF-8. Decoded here rather than by HttpContent, which throws for a name .NET does not
-    /// know (such as "utf8", a common server habit): an unknown name is read as UTF-8, which the API speaks.
+    /// The body's text: by its byte order mark when it has one, else in the charset the server named, else UTF-8. Decoded here
+    /// rather than by HttpContent, which throws for a charset name .NET does not know (such as "utf8", a common server habit): an
+    /// unknown name is read as UTF-8, which the API speaks. The mark itself is never part of the text (JSON would refuse it).
     /// </summary>
-    private static Encoding BodyEncoding(HttpResponseMessage response)
+    private static string Decode(HttpResponseMessage response, ReadOnlySpan<byte> body)
     {
+        foreach (var marked in MarkedEncodings)
+        {
+            var mark = marked.Preamble;
+            if (body.StartsWith(mark))
+            {
+                return marked.GetString(body[mark.Length..]);
+            }
+        }
         var charset = response.Content.Headers.ContentType?.CharSet?.Trim('"');
-        if (string.IsNullOrEmpty(charset))
+        var encoding = Encoding.UTF8;
+        if (!string.IsNullOrEmpty(charset))
         {
-            return Encoding.UTF8;
+            try
+            {
+                encoding = Encoding.GetEncoding(charset);
+            }
+            catch (ArgumentException)
+            {
+                // An unknown name: UTF-8, as above.
+            }
         }
-        try
-        {
-            return Encoding.GetEncoding(charset);
-        }
-        catch (ArgumentException)
-        {
-            return Encoding.UTF8;
-        }
+        return encoding.GetString(body);
     }
 
     private static KallglotException ResponseTooLarge(HttpResponseMessage response, string display, long? declared, int limit) =>

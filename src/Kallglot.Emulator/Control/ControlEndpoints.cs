@@ -213,7 +213,13 @@ internal static class ControlEndpoints
             // The server's close frame with no session.ended before it: the session is not over. A status such as 1012 (service
             // restart) is a server that goes away and asks the client to come back.
             var body = await ReadObjectAsync(context) ?? new JsonObject();
-            connection.Enqueue(OutgoingMessage.CloseOnly((int?)body["status"] ?? 1000));
+            var status = (int?)body["status"] ?? 1000;
+            // What a close frame may carry (RFC 6455 7.4): 1004-1006 and 1015 are reserved, never sent.
+            if (status is < 1000 or > 4999 or 1004 or 1005 or 1006 or 1015)
+            {
+                return Results.BadRequest(new { error = $"{status} is not a close status a server may send" });
+            }
+            connection.Enqueue(OutgoingMessage.CloseOnly(status));
             return Results.Json(new { closing = id });
         });
         app.MapPost("/_emulator/sessions/{id}/unresponsive", async (string id) =>

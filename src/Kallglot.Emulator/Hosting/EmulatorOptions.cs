@@ -69,7 +69,7 @@ public sealed class EmulatorOptions
 
     /// <summary>
     /// Whether stream events go out in binary frames, as a server that sends its JSON as bytes does (Python's
-    /// <c>send(bytes)</c>, Node's <c>send(Buffer)</c>); the notes' own client parses either.
+    /// <c>send(bytes)</c>, Node's <c>send(Buffer)</c>).
     /// </summary>
     public bool EventsAsBinary { get; set; }
 

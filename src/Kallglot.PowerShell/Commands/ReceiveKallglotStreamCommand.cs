@@ -164,7 +164,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
             }
             catch (OperationCanceledException)
             {
-                WriteVerbose($"No session end within {TimeoutSec} s; stopped waiting. The stream stays open: {stream}.");
+                WriteVerbose($"The stream was not over within {TimeoutSec} s; stopped waiting. It stays open: {stream}.");
                 return;
             }
             catch (KallglotStreamException)
@@ -221,7 +221,7 @@ public sealed class ReceiveKallglotStreamCommand : KallglotCmdlet
                     }
                     catch (OperationCanceledException)
                     {
-                        WriteVerbose($"Not every session ended within {TimeoutSec} s ({set.Unfinished} of {streams.Count} still going); stopped waiting. The streams stay open.");
+                        WriteVerbose($"Not every stream was over within {TimeoutSec} s ({set.Unfinished} of {streams.Count} still going); stopped waiting. The streams stay open.");
                         return;
                     }
                     if (next is not { } ready)

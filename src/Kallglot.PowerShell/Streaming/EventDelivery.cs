@@ -34,8 +34,11 @@ internal sealed class EventDelivery
     {
         if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)
         {
-            if (!_audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload) && !_unwritableAudioWarned &&
-                !WaveOutputWriter.CanWrite(audio.Encoding, audio.SampleRateHz))
+            if (WaveOutputWriter.CanWrite(audio.Encoding, audio.SampleRateHz))
+            {
+                _audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload);
+            }
+            else if (!_unwritableAudioWarned)
             {
                 // Once: a server that sends another encoding sends it in every event.
                 _unwritableAudioWarned = true;

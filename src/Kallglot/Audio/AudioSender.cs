@@ -62,8 +62,9 @@ public static class AudioSender
         catch when (paced)
         {
             // A frame that failed, or a cancellation, ends the send on the thread that ran it: the pacer's, or the canceller's.
-            // Whatever handles the failure (a background send's report, a caller awaiting) must not run there.
-            await Task.Yield();
+            // Whatever handles the failure (a background send's report, a caller awaiting) must not run there. To the pool, never to a
+            // synchronization context: a first frame can fail on a caller's thread that is blocked waiting for this very send.
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             throw;
         }
 
@@ -71,7 +72,7 @@ public static class AudioSender
         if (paced)
         {
             // The last frame's continuation ran on the pacer's thread: whatever awaits this send's end must not.
-            await Task.Yield();
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         // The file is read to its end: the frames sent are its total, whatever the estimate from its header said (a resampled
         // file's can be one off), so a finished send reads 100 % and all of its audio.

@@ -12,9 +12,10 @@ public static partial class Redactor
     [GeneratedRegex(@"(?<=[?&](?:token|stream_token|access_token|api_key|key)=)[^&#\s""']*", RegexOptions.IgnoreCase)]
     private static partial Regex TokenQueryValue();
 
-    // A credential, not a word: "the bearer of bad news" and "bearer securities" (a transcript's words, a plain word of letters that
-    // may start with a capital) keep their words. Known secrets are masked by value wherever they are, whatever they look like.
-    [GeneratedRegex(@"(?<=\bBearer\s+)(?!(?-i:[A-Z]?[a-z]+)(?![A-Za-z0-9\-._~+/=]))[A-Za-z0-9\-._~+/]{8,}=*", RegexOptions.IgnoreCase)]
+    // A credential, not a word: "the bearer of bad news" and "bearer securities." (a transcript's words: a plain word of letters in
+    // lower case, capitalised or in capitals, a sentence's full stop after it) keep their words. Known secrets are masked by value
+    // wherever they are, whatever they look like.
+    [GeneratedRegex(@"(?<=\bBearer\s+)(?!(?-i:[A-Z]?[a-z]+|[A-Z]+)(?![A-Za-z0-9\-_~+/=]|\.[A-Za-z0-9]))[A-Za-z0-9\-._~+/]{8,}=*", RegexOptions.IgnoreCase)]
     private static partial Regex BearerValue();
 
     /// <summary>Returns <paramref name="text"/> with token query values, bearer values and every one of <paramref name="secrets"/> masked.</summary>

@@ -13,19 +13,19 @@ internal sealed class BackgroundSendSet
     private readonly List<BackgroundAudioSend> _sends = new();
     private readonly CancellationToken _streamLifetime;
     private readonly Action<string, string> _reportFailure;
-    private readonly Func<bool> _closedByClient;
+    private readonly Func<bool> _streamOver;
 
     /// <param name="streamLifetime">Cancelled when the stream closes.</param>
     /// <param name="reportFailure">Called with a code and a message when a send fails.</param>
-    /// <param name="closedByClient">
-    /// Whether the stream was closed on purpose. Set before the stream says it is closed, and so before <paramref name="streamLifetime"/>
-    /// is cancelled: a frame refused in between is a stop too, not a failure.
+    /// <param name="streamOver">
+    /// Whether the stream is no longer live: closed, ended or failed. It says so before <paramref name="streamLifetime"/> is cancelled
+    /// (after its close, at once; after session.ended, once the connection has closed): a frame refused in between is a stop too.
     /// </param>
-    public BackgroundSendSet(CancellationToken streamLifetime, Action<string, string> reportFailure, Func<bool> closedByClient)
+    public BackgroundSendSet(CancellationToken streamLifetime, Action<string, string> reportFailure, Func<bool> streamOver)
     {
         _streamLifetime = streamLifetime;
         _reportFailure = reportFailure;
-        _closedByClient = closedByClient;
+        _streamOver = streamOver;
     }
 
     public IReadOnlyList<BackgroundAudioSend> Snapshot
@@ -61,9 +61,9 @@ internal sealed class BackgroundSendSet
             {
                 return await AudioSender.SendAsync(sink, reader, speaker, paced, send.Report, cancellation.Token).ConfigureAwait(false);
             }
-            catch (Exception exception) when ((cancellation.IsCancellationRequested || _closedByClient()) && exception is not OperationCanceledException)
+            catch (Exception exception) when ((cancellation.IsCancellationRequested || _streamOver()) && exception is not OperationCanceledException)
             {
-                // Closed on purpose while it played: a stop, not a failure to report.
+                // The stream closed, ended or failed while it played: a stop, not a failure of the send to report.
                 throw new OperationCanceledException("The stream was closed while the file played.", exception, cancellation.Token);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

@@ -49,8 +49,8 @@ internal sealed class InboundDecoder
         {
             return ClientError("message_too_large", $"The server sent a message of {size} bytes, over the {_maxMessageBytes}-byte limit; it was skipped as it was read, and the stream goes on.", receivedAt);
         }
-        // Some servers send their JSON events as bytes (Python's send(bytes), Node's send(Buffer)), and the API's own sample parses
-        // either: a binary message that is a JSON object in UTF-8 is an event like any other.
+        // Some servers send their JSON events as bytes (Python's send(bytes), Node's send(Buffer)): a binary message that is a JSON
+        // object in UTF-8 is an event like any other.
         if (receivedAs == WebSocketMessageType.Binary && !IsJsonObjectInUtf8(message.Binary))
         {
             var length = message.Binary?.Length ?? 0;

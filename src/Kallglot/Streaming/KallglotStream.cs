@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using Kallglot.Audio;
@@ -41,6 +42,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private Task _supervisor = Task.CompletedTask;
     private PendingReconnection? _pendingReconnection;
     private bool _sessionEnded;
+    // A server that asks the client back (1001, 1012, 1013) and sends it away again this soon after letting it in is not restarting.
+    private static readonly TimeSpan AskedBackAgainWithin = TimeSpan.FromSeconds(10);
     private bool _closeRequested;
     private bool _finished;
     private int _reconnectAttempts;
@@ -59,7 +62,8 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _framesNotSent = new FramesNotSentCounter(_stateGate);
         _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _framesNotSent, _recorder);
         _diagnostics = new StreamDiagnostics(session.Id, session.StreamToken, options.Log);
-        _backgroundSends = new BackgroundSendSet(_lifetime.Token, ReportClientError, () => Volatile.Read(ref _closeRequested));
+        _backgroundSends = new BackgroundSendSet(_lifetime.Token, ReportClientError,
+            () => State is KallglotStreamState.Closed or KallglotStreamState.Ended or KallglotStreamState.Failed);
     }
 
     private void ReportClientError(string code, string message)
@@ -381,11 +385,18 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
 
     private async Task FollowConnectionsAsync(WebSocketConnection connection)
     {
+        long? reopenedAfterAskedBackAt = null;
         while (true)
         {
             var end = await connection.Ended.ConfigureAwait(false);
             // What the socket said goes into events, failures and the recording: masked once, here.
             end = end with { Description = Redactor.Redact(end.Description, _session.StreamToken) };
+            if (end.ServerAskedBack && reopenedAfterAskedBackAt is { } reopenedAt && Stopwatch.GetElapsedTime(reopenedAt) < AskedBackAgainWithin)
+            {
+                // Let back in and sent away again at once: not a restart, but a server's way of ending the stream. Final.
+                end = end with { Kind = ConnectionEndKind.ClosedByServer };
+            }
+            var reopeningAfterAskedBack = end is { ServerAskedBack: true, Kind: ConnectionEndKind.Lost };
             connection.Dispose();
             var gap = new PendingReconnection(DateTimeOffset.UtcNow, 0, end.Description, 0);
             WebSocketConnection? next = null;
@@ -450,6 +461,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                 return;
             }
             _diagnostics.Log($"connection reopened after {gap.Attempts} attempt(s) ({Reconnects} reconnection(s) so far)");
+            reopenedAfterAskedBackAt = reopeningAfterAskedBack ? Stopwatch.GetTimestamp() : null;
             connection = next;
         }
     }

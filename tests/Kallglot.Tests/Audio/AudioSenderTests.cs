@@ -2,6 +2,7 @@ using Kallglot.Audio;
 using Kallglot.Errors;
 using Kallglot.Pacing;
 using Kallglot.Streaming;
+using Kallglot.Streaming.Events;
 using Kallglot.Tests.Infrastructure;
 using NAudio.Wave;
 
@@ -204,16 +205,41 @@ public sealed class AudioSenderTests : IDisposable
         // Whatever handles the failure (a background send's report, a caller's await) would otherwise run on the one thread
         // every stream's frames leave from, and hold them all back.
         using var pacer = new FramePacer("failing-send pacer");
-        var sink = new RecordingFrameSink { FailAt = (3, new InvalidOperationException("the socket broke")) };
-        using var reader = MuLawFrameReader.Open(_waves.Tone("tenth.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(0.1)));
+        // Half a second in: the continuation below is attached long before, even on a loaded machine.
+        var sink = new RecordingFrameSink { FailAt = (25, new InvalidOperationException("the socket broke")) };
+        using var reader = MuLawFrameReader.Open(_waves.Tone("second.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(1)));
 
         var send = AudioSender.SendAsync(sink, reader, "caller", paced: true, clock: PacingClock.On(pacer));
         var finishedOn = await send.ContinueWith(_ => Thread.CurrentThread.Name, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
             .WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal("the socket broke", (await Assert.ThrowsAsync<InvalidOperationException>(() => send)).Message);
-        Assert.Equal(2, sink.Frames.Count);
+        Assert.Equal(24, sink.Frames.Count);
         Assert.NotEqual("failing-send pacer", finishedOn);
+    }
+
+    [Fact]
+    public async Task A_background_send_whose_session_the_server_ends_is_cancelled_and_reports_no_failure()
+    {
+        // The server holds the connection half a second after session.ended: the frames due meanwhile are refused, and are a stop.
+        await using var emulator = await EmulatorScope.StartAsync(o => o.CloseAfterSessionEnded = TimeSpan.FromMilliseconds(500));
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        var send = stream.StartBackgroundSend(MuLawFrameReader.Open(_waves.Tone("hung-up.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(30))), "caller", paced: true);
+        await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() >= 5);
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/end", new { reason = "operator_hangup" });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.Completion).WaitAsync(TimeSpan.FromSeconds(10));
+        await stream.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        var events = new List<KallglotEvent>();
+        while (stream.TryReadEvent(out var streamEvent))
+        {
+            events.Add(streamEvent);
+        }
+
+        Assert.Equal(BackgroundSendStatus.Cancelled, send.Status);
+        Assert.Equal(KallglotStreamState.Ended, stream.State);
+        Assert.DoesNotContain(events, e => e is StreamErrorEvent);
     }
 
     [Fact]
@@ -221,7 +247,7 @@ public sealed class AudioSenderTests : IDisposable
     {
         // The stream says it is closed a moment before it cancels its sends: a frame refused in that moment is the user's close.
         var reported = new List<string>();
-        var sends = new BackgroundSendSet(CancellationToken.None, (code, _) => reported.Add(code), closedByClient: () => true);
+        var sends = new BackgroundSendSet(CancellationToken.None, (code, _) => reported.Add(code), streamOver: () => true);
         var sink = new RecordingFrameSink { FailAt = (2, StreamFailures.CannotSend("the stream of session sess_sink was closed", "Open it again.", 0)) };
         var reader = MuLawFrameReader.Open(_waves.Tone("closed.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(0.1)));
 
@@ -233,10 +259,10 @@ public sealed class AudioSenderTests : IDisposable
     }
 
     [Fact]
-    public async Task A_background_frame_refused_on_a_stream_nobody_closed_is_reported_as_a_failure()
+    public async Task A_background_frame_refused_on_a_stream_still_live_is_reported_as_a_failure()
     {
         var reported = new List<string>();
-        var sends = new BackgroundSendSet(CancellationToken.None, (code, _) => reported.Add(code), closedByClient: () => false);
+        var sends = new BackgroundSendSet(CancellationToken.None, (code, _) => reported.Add(code), streamOver: () => false);
         var sink = new RecordingFrameSink { FailAt = (2, StreamFailures.CannotSend("session sess_sink has ended (operator_hangup)", "Create a new session.", 0)) };
         var reader = MuLawFrameReader.Open(_waves.Tone("ended.wav", new WaveFormat(8000, 16, 1), 440, TimeSpan.FromSeconds(0.1)));
 

@@ -40,6 +40,28 @@ public sealed class ResponseBodyTests
         Assert.Equal("sess_ü", session.Id);
     }
 
+    [Theory]
+    [InlineData("utf-8", true)]
+    [InlineData("utf-8", false)]
+    [InlineData("utf-16", true)]
+    public async Task A_body_that_begins_with_a_byte_order_mark_is_read_without_it(string encodingName, bool declaresItsLength)
+    {
+        var encoding = Encoding.GetEncoding(encodingName);
+        var body = encoding.GetPreamble().Concat(encoding.GetBytes("""{"id":"sess_bom","stream_token":"t"}""")).ToArray();
+        var handler = new StubHandler().Then(HttpStatusCode.Created, configure: response =>
+        {
+            Body(body, "application/json")(response);
+            if (!declaresItsLength)
+            {
+                response.Content.Headers.ContentLength = null;
+            }
+        });
+
+        var session = await Client(handler).CreateSessionAsync(Request());
+
+        Assert.Equal("sess_bom", session.Id);
+    }
+
     [Fact]
     public async Task A_refusal_under_an_unknown_charset_name_keeps_the_api_code()
     {

@@ -42,8 +42,9 @@ public sealed class JsonRedactorTests
     public void Words_after_bearer_are_not_taken_for_a_credential()
     {
         Assert.Equal("the bearer of bad news", Redactor.Redact("the bearer of bad news"));
-        Assert.Equal("He sold bearer securities and Bearer Instruments", Redactor.Redact("He sold bearer securities and Bearer Instruments"));
-        Assert.Equal("Bearer *** and bearer ***", Redactor.Redact("Bearer abcdEfghij and bearer abcdefghi-jk"));
+        Assert.Equal("He sold bearer securities, Bearer Instruments and BEARER CERTIFICATES; the bearer contracts.",
+            Redactor.Redact("He sold bearer securities, Bearer Instruments and BEARER CERTIFICATES; the bearer contracts."));
+        Assert.Equal("Bearer *** and bearer *** and bearer ***", Redactor.Redact("Bearer abcdEfghij and bearer abcdefghi-jk and bearer abcdefghi.jk"));
         Assert.Equal("Authorization: Bearer ***", Redactor.Redact("Authorization: Bearer kg_live_1234567890"));
     }
 

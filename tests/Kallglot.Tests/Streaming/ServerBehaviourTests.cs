@@ -104,6 +104,26 @@ public sealed class ServerBehaviourTests
         Assert.Equal(2, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
     }
 
+    [Fact]
+    public async Task A_server_that_asks_the_client_back_and_sends_it_away_again_at_once_ends_the_stream()
+    {
+        // Not a restart but a server's way of ending: one reconnection, then final, not a loop through every attempt.
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status = 1001 });
+        await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(20));
+        await stream.NextOfTypeAsync<SessionReadyEvent>(TimeSpan.FromSeconds(20));
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status = 1001 });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
+        await Eventually.UntilAsync(() => !stream.HasActiveWork, "the stream to have nothing left running");
+
+        Assert.Equal("stream_closed_by_server", failure.ErrorId);
+        Assert.Equal(2, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
     [Theory]
     [InlineData(1000)]
     [InlineData(1008)]
@@ -112,7 +132,7 @@ public sealed class ServerBehaviourTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
         await stream.NextOfTypeAsync<SessionReadyEvent>();
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status });

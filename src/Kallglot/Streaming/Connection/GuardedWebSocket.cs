@@ -199,7 +199,7 @@ internal sealed class GuardedWebSocket : WebSocket
             // A server going away (1001), restarting (1012) or asking to come back later (1013) has not ended the stream: lost, and
             // reopened as a dropped connection is, while the token is valid. Any other close of the server's is final.
             _ended.TrySetResult(_inner.CloseStatus is { } closed && AsksToComeBack(closed)
-                ? new ConnectionEnd(ConnectionEndKind.Lost, $"the server went away ({description})")
+                ? new ConnectionEnd(ConnectionEndKind.Lost, $"the server went away ({description})", ServerAskedBack: true)
                 : new ConnectionEnd(ConnectionEndKind.ClosedByServer, $"closed by the server ({description})"));
         }
         return result;
