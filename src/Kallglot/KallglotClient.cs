@@ -45,7 +45,7 @@ public sealed class KallglotClient
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Clone();
-        EndpointGuard.EnsureAllowed(_options.BaseUri, _options.AllowInsecureConnection);
+        EndpointGuard.EnsureAllowedApiBase(_options.BaseUri, _options.AllowInsecureConnection);
         _http = _options.Transport is null ? SharedHttpClient : new HttpClient(_options.Transport, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         _retry = new RetryPolicy(_options);
     }

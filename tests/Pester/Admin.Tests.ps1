@@ -223,6 +223,16 @@ Describe 'The session ledger' {
         $warnings[0].Message | Should -Match 'Line 2 of the session ledger'
     }
 
+    It 'keeps the names of SIP credentials given in the routing, not their values' {
+        $session = New-KallglotSession -Sip @{ sip_uri = 'sip:agent@pbx.example.test'; auth_password = 'sip-pass-value'; auth_token = 'sip-token-value' }
+
+        $text = Get-Content -Raw $ledger
+        $text | Should -Not -Match 'sip-pass-value|sip-token-value'
+        $record = Get-KallglotSession -Id $session.Id
+        $record.Target | Should -Be 'sip:agent@pbx.example.test'
+        $record.Routing['auth_password'] | Should -Be '***'
+    }
+
     It '-NoLedger records nothing, and Get-KallglotSession says the ledger is off' {
         Connect-Kallglot -NoLedger
 

@@ -119,6 +119,41 @@ Describe 'Connect-Kallglot changes only what it names' {
 
         (Get-KallglotContext).AllowInsecureConnection | Should -BeFalse
     }
+
+    It 'gives one call''s -BaseUri its own allowance too: the key is not sent in clear to another endpoint' {
+        Connect-Kallglot -BaseUri 'http://10.20.30.40:8080' -AllowInsecureConnection
+
+        # 192.0.2.1 is reserved for documentation: were the request sent, it would time out instead of being refused.
+        $thrown = { New-KallglotSession -PhoneNumber '+14155550100' -BaseUri 'http://192.0.2.1' -TimeoutSec 2 -MaxRetry 0 } |
+            Should -Throw -ErrorId 'insecure_connection_refused,Kallglot.PowerShell.Commands.NewKallglotSessionCommand' -PassThru
+        $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'refuses a WebSocket URL as the API endpoint, saying the API is http(s)' {
+        $thrown = { New-KallglotSession -PhoneNumber '+14155550100' -BaseUri 'ws://127.0.0.1:9' } |
+            Should -Throw -ErrorId 'invalid_base_uri,Kallglot.PowerShell.Commands.NewKallglotSessionCommand' -PassThru
+        $thrown.Exception.Message | Should -Match 'http\(s\)'
+        { Connect-Kallglot -BaseUri 'wss://api.example.test' } | Should -Throw -ErrorId 'invalid_base_uri,Kallglot.PowerShell.Commands.ConnectKallglotCommand'
+    }
+
+    It 'refuses to fall back to the production API when KALLGLOT_BASE_URL cannot be read' {
+        Disconnect-Kallglot
+        $env:KALLGLOT_BASE_URL = '127.0.0.1:5000'
+        try {
+            $thrown = { New-KallglotSession -PhoneNumber '+14155550100' -ApiKey (ConvertTo-SecureString 'kg_test' -AsPlainText -Force) } |
+                Should -Throw -ErrorId 'invalid_base_uri,Kallglot.PowerShell.Commands.NewKallglotSessionCommand' -PassThru
+            $thrown.Exception.Message | Should -Match 'KALLGLOT_BASE_URL'
+        }
+        finally {
+            Remove-Item Env:KALLGLOT_BASE_URL
+        }
+    }
+
+    It 'does not show a token typed into Invoke-KallglotRequest -Path in the error' {
+        $thrown = { Invoke-KallglotRequest -Path '/v1/nothing-here?token=typed-secret-value' } | Should -Throw -PassThru
+
+        ($thrown | Format-List * -Force | Out-String) + $thrown.TargetObject + $thrown.CategoryInfo | Should -Not -Match 'typed-secret-value'
+    }
 }
 
 Describe 'Files a user already has are never destroyed without asking' {

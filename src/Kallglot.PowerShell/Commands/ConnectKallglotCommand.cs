@@ -72,7 +72,7 @@ public sealed class ConnectKallglotCommand : PSCmdlet
             try
             {
                 // The context stays coherent: the endpoint it will hold must be allowed with the allowance it will hold.
-                EndpointGuard.EnsureAllowed(effectiveBaseUri, effectiveAllow);
+                EndpointGuard.EnsureAllowedApiBase(effectiveBaseUri, effectiveAllow);
             }
             catch (KallglotException exception)
             {

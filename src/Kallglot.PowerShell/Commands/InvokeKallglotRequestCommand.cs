@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Kallglot.Errors;
 using Kallglot.Http;
 using Kallglot.PowerShell.Conversion;
+using Kallglot.Security;
 using Kallglot.Sessions;
 
 namespace Kallglot.PowerShell.Commands;
@@ -49,7 +50,7 @@ public sealed class InvokeKallglotRequestCommand : KallglotApiCmdlet
             var client = CreateClient();
             // A session's stream token is as secret as the key: neither reaches the pipeline, whatever the endpoint answers.
             return (await client.SendAsync(method, Path, body, cancellation).ConfigureAwait(false)).WithCredentialsMasked(client.Options.ApiKey);
-        }, Path);
+        }, Redactor.Redact(Path));
         if (Raw)
         {
             WriteObject(response);

@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using System.Security;
+using Kallglot.Errors;
 using Kallglot.PowerShell.Context;
+using Kallglot.Security;
 
 namespace Kallglot.PowerShell.Commands;
 
@@ -33,14 +35,21 @@ public abstract class KallglotApiCmdlet : KallglotCmdlet
     protected KallglotClient CreateClient()
     {
         var (apiKey, _) = ModuleContext.ResolveApiKey(ApiKey);
-        var (baseUri, _) = ModuleContext.ResolveBaseUri(BaseUri);
+        var (baseUri, baseSource) = ModuleContext.ResolveBaseUri(BaseUri);
+        if (baseSource == "Default" && Environment.GetEnvironmentVariable(ModuleContext.BaseUrlVariable) is { } unreadable && !string.IsNullOrWhiteSpace(unreadable))
+        {
+            // Not quietly the production API with this environment's key: the variable says another endpoint was meant.
+            throw new KallglotValidationException("invalid_base_uri", "BaseUri",
+                $"The {ModuleContext.BaseUrlVariable} environment variable ('{Redactor.Redact(unreadable)}') is not an absolute URL, so nothing was sent. Set it to the API endpoint, for example https://api.kallglot.com, or remove it.");
+        }
         var options = new KallglotClientOptions
         {
             ApiKey = apiKey,
             BaseUri = baseUri,
             MaxRetries = MaxRetry,
             NetworkTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowInsecureConnection,
+            // The context's allowance is for the context's endpoint: a -BaseUri of this call gets its own, as Connect-Kallglot gives one.
+            AllowInsecureConnection = AllowInsecureConnection.IsPresent || (BaseUri is null && ModuleContext.AllowInsecureConnection),
             // Lines nobody will see are not made: each one is formatted and masked.
             Log = VerboseWanted() ? QueueVerbose : null,
             ApplicationId = $"PowerShell/{PSVersionInfoText()}",

@@ -20,6 +20,17 @@ internal static class EndpointGuard
         }
     }
 
+    /// <summary>As <see cref="EnsureAllowed"/>, for the HTTP API's base: http(s) only, since a ws(s) URL is a stream's, not the API's.</summary>
+    public static void EnsureAllowedApiBase(Uri uri, bool allowInsecureConnection)
+    {
+        if (uri.IsAbsoluteUri && uri.Scheme is "ws" or "wss")
+        {
+            throw new KallglotValidationException("invalid_base_uri", "BaseUri",
+                $"'{uri.GetLeftPart(UriPartial.Authority)}' is a WebSocket URL; the API endpoint is http(s), for example https://api.kallglot.com. Stream URLs come with each session.");
+        }
+        EnsureAllowed(uri, allowInsecureConnection);
+    }
+
     public static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Kallglot.Errors;
+using Kallglot.Security;
 using Kallglot.Sessions;
 using Kallglot.Streaming;
 
@@ -43,7 +44,8 @@ public sealed class SessionLedger
         Kind = "created",
         Id = session.Id,
         At = at,
-        Routing = session.Routing,
+        // A SIP password or token given in the routing is the user's secret: the ledger, a file, keeps its name, not its value.
+        Routing = session.Routing.ToDictionary(field => field.Key, field => CredentialFieldRedactor.IsCredentialName(field.Key) ? KallglotSecret.Mask : field.Value),
         SourceLanguage = session.SourceLanguage,
         TargetLanguage = session.TargetLanguage,
         Provider = session.Provider,

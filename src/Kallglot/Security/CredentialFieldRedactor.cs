@@ -159,7 +159,7 @@ public static class CredentialFieldRedactor
         }
     }
 
-    private static bool IsCredentialName(string name)
+    internal static bool IsCredentialName(string name)
     {
         var letters = new string(name.Where(char.IsLetterOrDigit).ToArray());
         return letters.EndsWith("token", StringComparison.OrdinalIgnoreCase)
