@@ -10,6 +10,7 @@ public sealed class ModuleCleanup : IModuleAssemblyCleanup
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
         StreamRegistry.CloseAll();
+        LedgerOutcome.WaitForAll(StreamRegistry.OutcomeWait);
         TypeNames.Remove();
     }
 }

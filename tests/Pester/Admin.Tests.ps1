@@ -243,6 +243,24 @@ Describe 'The session ledger' {
         { Get-KallglotSession } | Should -Throw -ErrorId 'ledger_off,Kallglot.PowerShell.Commands.GetKallglotSessionCommand'
     }
 
+    It 'keeps the outcome of a stream left open by a script that exits at once' {
+        # The process closes the stream as it ends; the outcome line is written then, and the process waits for it.
+        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$modulePath'; Connect-Kallglot -BaseUri '$($emulator.BaseUri)' -ApiKey (ConvertTo-SecureString '$(ConvertTo-PlainText $emulator.ApiKey)' -AsPlainText -Force) -LedgerPath '$ledger'; (New-KallglotSession -PhoneNumber '+14155550142' | Connect-KallglotStream).SessionId")) {
+            $start.ArgumentList.Add($argument)
+        }
+        $start.RedirectStandardOutput = $true
+        $script = [System.Diagnostics.Process]::Start($start)
+        $id = $script.StandardOutput.ReadToEnd().Trim()
+        $script.WaitForExit(60000) | Should -BeTrue
+
+        $record = Get-KallglotSession -LedgerPath $ledger -Id $id
+
+        $record.Status | Should -Be 'Closed'
+        $record.EndedAt | Should -Not -BeNullOrEmpty
+    }
+
     It '20 runspaces each running a whole session, and another process appending at once, lose and interleave no line' {
         Connect-Kallglot -MaxCredits 30
         $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
@@ -299,6 +317,23 @@ Describe 'Parallel creation' {
         ($sessions | ForEach-Object { $_.Routing['phone_number'] }) | Should -Be $rows.PhoneNumber
         $inFlight | Should -BeGreaterThan 1
         $inFlight | Should -BeLessOrEqual 8
+    }
+
+    It 'Ctrl+C while a row hangs still records in the ledger every session created behind it' {
+        # The first request to arrive hangs; the rows after it in input order are created meanwhile but wait for its turn in the output.
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/faults' -Body @{ hang = $true } | Out-Null
+        $before = Get-CreditsUsed
+        $recordedBefore = if (Test-Path $ledger) { @(Get-KallglotSession -LedgerPath $ledger).Count } else { 0 }
+        $runner = [powershell]::Create()
+        $null = $runner.AddScript({ param($ModulePath, $Rows) Import-Module $ModulePath; $Rows | New-KallglotSession -ThrottleLimit 4 -TimeoutSec 60 -MaxRetry 0 }).AddArgument($modulePath).AddArgument(@(New-Rows 8))
+        $null = $runner.BeginInvoke()
+        Wait-Until -Because 'every row but the hung one to be created' { (Get-CreditsUsed) - $before -ge 7 }
+
+        $runner.Stop()
+        $runner.Dispose()
+
+        Wait-Until -Because 'the ledger to hold every session the server created' { @(Get-KallglotSession -LedgerPath $ledger).Count - $recordedBefore -ge 7 }
+        @(Get-KallglotSession -LedgerPath $ledger).Count - $recordedBefore | Should -Be ((Get-CreditsUsed) - $before)
     }
 
     It 'Ctrl+C in the middle of a batch gives back the credits of the rows not sent' {

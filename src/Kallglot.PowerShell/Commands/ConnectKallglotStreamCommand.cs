@@ -98,7 +98,7 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
         if (ModuleContext.Ledger is { } ledger)
         {
             // The outcome line is written when the stream is over, whoever ends it and whenever.
-            _ = stream.Completion.ContinueWith(_ => LedgerOutcome.Record(ledger, stream), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            LedgerOutcome.RecordWhenOver(ledger, stream);
         }
         while (stream.TryReadDiagnostic(out var line))
         {

@@ -40,6 +40,8 @@ public sealed class DisconnectKallglotStreamCommand : KallglotCmdlet
         Await(async _ =>
         {
             await Stream.CloseAsync(TimeSpan.FromSeconds(TimeoutSec)).ConfigureAwait(false);
+            // Its ledger line is down when this returns: a script that exits next leaves it there.
+            await LedgerOutcome.WaitForAsync(Stream, StreamRegistry.OutcomeWait).ConfigureAwait(false);
             return true;
         }, Stream.SessionId);
         StreamRegistry.Remove(Stream);

@@ -135,9 +135,9 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         if (ThrottleLimit == 1)
         {
             var outcome = Await(cancellation => Settle(_client.CreateSessionAsync(request, cancellation)), request.Target);
-            if (outcome.Session is { } created)
+            if (outcome.Value is { } created)
             {
-                Deliver(created);
+                Deliver(created, Record(_ledger, created));
                 return;
             }
             if (CreditReservation.CostNothing(outcome.Error))
@@ -167,7 +167,7 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
             WriteKallglotError(exception, target);
             return;
         }
-        _pending.Enqueue(new PendingCreation(target, null, Task.FromException<KallglotSession>(exception)));
+        _pending.Enqueue(new PendingCreation(target, null, Task.FromException<CreatedSession>(exception)));
     }
 
     private string BudgetNote()
@@ -180,6 +180,7 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
     {
         var client = _client!;
         var throttle = _throttle!;
+        var ledger = _ledger;
         var token = PipelineStopToken;
         // Not Task.Run(..., token): a row cancelled before it ran must still give its credit back.
         var task = Task.Run(async () =>
@@ -200,14 +201,18 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
                 reservation.Release();
                 token.ThrowIfCancellationRequested();
             }
+            KallglotSession session;
             try
             {
-                return await client.CreateSessionAsync(request, token).ConfigureAwait(false);
+                session = await client.CreateSessionAsync(request, token).ConfigureAwait(false);
             }
             finally
             {
                 throttle.Release();
             }
+            // Recorded as soon as it exists, not when its turn in the output comes: a Ctrl+C or a stopping error before that
+            // turn still leaves every session created, and paid for, in the ledger.
+            return new CreatedSession(session, Record(ledger, session));
         }, CancellationToken.None);
         return new PendingCreation(request.Target, reservation, task);
     }
@@ -220,9 +225,9 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
             // A finished creation is read at once; only one still under way is waited on, with verbose lines and Ctrl+C handled.
             var outcome = next.Task.IsCompleted ? Settle(next.Task).GetAwaiter().GetResult() : Await(_ => Settle(next.Task), next.Target);
             _pending.Dequeue();
-            if (outcome.Session is { } session)
+            if (outcome.Value is { } created)
             {
-                Deliver(session);
+                Deliver(created.Session, created.LedgerFailure);
                 continue;
             }
             if (next.Reservation is { } held && CreditReservation.CostNothing(outcome.Error))
@@ -233,7 +238,21 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         }
     }
 
-    private void Deliver(KallglotSession session)
+    /// <summary>Writes the session's ledger line; the reason it could not, if so, for a warning on the pipeline thread.</summary>
+    private static string? Record(SessionLedger? ledger, KallglotSession session)
+    {
+        try
+        {
+            ledger?.Append(SessionLedger.Created(session, DateTimeOffset.UtcNow));
+            return null;
+        }
+        catch (KallglotException exception)
+        {
+            return exception.Message;
+        }
+    }
+
+    private void Deliver(KallglotSession session, string? ledgerFailure)
     {
         WriteVerbose($"Session {session.Id} created; token valid until {session.TokenExpiresAt:u} ({session.TokenExpirySource}); credits remaining {session.CreditsRemaining?.ToString() ?? "not reported"}, used {session.CreditsUsed?.ToString() ?? "not reported"}.");
         if (session.TokenExpirySource == "unreadable")
@@ -244,23 +263,16 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         {
             WriteWarning($"The Kallglot API reports {session.CreditsRemaining} credits remaining, below the warning threshold of {ModuleContext.LowCreditWarning} (Connect-Kallglot -LowCreditWarning). Add credits before they run out.");
         }
-        if (_ledger is not null)
+        if (ledgerFailure is not null)
         {
-            try
-            {
-                _ledger.Append(SessionLedger.Created(session, DateTimeOffset.UtcNow));
-            }
-            catch (KallglotException exception)
-            {
-                WriteWarning(exception.Message);
-            }
+            WriteWarning(ledgerFailure);
         }
         Completion.SeenValues.AddSession(session.Id);
         WriteObject(session);
     }
 
     /// <summary>The created session, or the failure as a value: each row's outcome is its own.</summary>
-    private static async Task<(KallglotSession? Session, Exception? Error)> Settle(Task<KallglotSession> creation)
+    private static async Task<(T? Value, Exception? Error)> Settle<T>(Task<T> creation) where T : class
     {
         try
         {

@@ -12,9 +12,17 @@ internal static class StreamRegistry
     private static readonly object Gate = new();
     private static readonly HashSet<KallglotStream> Open = new();
 
+    /// <summary>How long the end of the process or of the module waits for outcomes still being written.</summary>
+    public static readonly TimeSpan OutcomeWait = TimeSpan.FromSeconds(5);
+
     static StreamRegistry()
     {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseAll();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            CloseAll();
+            // A script that exits at once (pwsh -File, a job) still leaves every stream's outcome in the ledger.
+            LedgerOutcome.WaitForAll(OutcomeWait);
+        };
     }
 
     public static void Add(KallglotStream stream)

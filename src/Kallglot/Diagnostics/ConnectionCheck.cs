@@ -51,7 +51,8 @@ public static class ConnectionCheck
             result.StreamReady = watch.Elapsed;
 
             step = "play audio and receive a final transcript";
-            using var reader = MuLawFrameReader.Open(audioPath);
+            // The background send owns the reader and closes it once it has stopped, never under a frame being read.
+            var reader = MuLawFrameReader.Open(audioPath);
             watch.Restart();
             var send = stream.StartBackgroundSend(reader, "caller", paced: true);
             var final = await NextAsync<TranscriptFinalEvent>(stream, deadline.Token).ConfigureAwait(false);

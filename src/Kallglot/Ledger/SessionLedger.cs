@@ -89,7 +89,8 @@ public sealed class SessionLedger
                     // Writers take turns on a lock file beside the ledger; readers (Get-Content -Wait, say)
                     // hold the ledger itself without stopping anyone. One write call puts the line down whole.
                     using var turn = new FileStream(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-                    using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    using var file = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                    EndCutLastLine(file);
                     file.Write(line);
                     return;
                 }
@@ -104,6 +105,24 @@ public sealed class SessionLedger
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Puts the file's end after a line a writer could not finish (a full disk, a killed process): the next line starts on a
+    /// line of its own instead of being glued to the fragment, and only the fragment is damaged.
+    /// </summary>
+    private static void EndCutLastLine(FileStream file)
+    {
+        if (file.Length > 0)
+        {
+            file.Seek(-1, SeekOrigin.End);
+            var last = file.ReadByte();
+            if (last != '\n')
+            {
+                file.WriteByte((byte)'\n');
+            }
+        }
+        file.Seek(0, SeekOrigin.End);
     }
 
     /// <summary>
@@ -162,6 +181,11 @@ public sealed class SessionLedger
     {
         var id = line.GetProperty("id").GetString() ?? throw new FormatException("The line has no session id.");
         var kind = line.GetProperty("kind").GetString();
+        if (kind is not ("created" or "outcome"))
+        {
+            // A kind of line a later version writes: this version knows nothing of it, and it changes nothing of what it knows.
+            return;
+        }
         var at = line.GetProperty("at").GetDateTimeOffset();
         if (!records.TryGetValue(id, out var record))
         {

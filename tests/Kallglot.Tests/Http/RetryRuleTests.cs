@@ -162,13 +162,23 @@ public sealed class RetryRuleTests
 
     [Theory]
     [InlineData("http://api.example.test")]
-    [InlineData("ws://10.0.0.5:8080")]
+    [InlineData("http://10.0.0.5:8080")]
     public void Clear_text_to_a_remote_host_is_refused_unless_allowed(string baseUri)
     {
         var error = Assert.Throws<KallglotValidationException>(() => new KallglotClient(new KallglotClientOptions { BaseUri = new Uri(baseUri) }));
 
         Assert.Equal("insecure_connection_refused", error.ErrorId);
         _ = new KallglotClient(new KallglotClientOptions { BaseUri = new Uri(baseUri), AllowInsecureConnection = true });
+    }
+
+    [Theory]
+    [InlineData("ws://10.0.0.5:8080")]
+    [InlineData("wss://api.example.test")]
+    public void A_websocket_url_is_not_an_api_endpoint_allowed_or_not(string baseUri)
+    {
+        var error = Assert.Throws<KallglotValidationException>(() => new KallglotClient(new KallglotClientOptions { BaseUri = new Uri(baseUri), AllowInsecureConnection = true }));
+
+        Assert.Equal("invalid_base_uri", error.ErrorId);
     }
 
     [Fact]

@@ -57,6 +57,35 @@ public sealed class SessionLedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_line_appended_after_a_cut_one_starts_on_its_own_and_only_the_fragment_is_damaged()
+    {
+        // A full disk or a killed process leaves a line without its end; the next writer must not glue its line to it.
+        var ledger = new SessionLedger(Path.Combine(_folder, "sessions.jsonl"));
+        ledger.Append(Created("sess_a"));
+        File.AppendAllText(ledger.Path, "{\"kind\":\"created\",\"id\":\"sess_cu");
+        ledger.Append(Created("sess_b"));
+        var damaged = new List<long>();
+
+        var records = ledger.Read((line, _) => damaged.Add(line));
+
+        Assert.Equal(["sess_a", "sess_b"], records.Select(record => record.Id));
+        Assert.Equal([2L], damaged);
+    }
+
+    [Fact]
+    public void A_kind_of_line_this_version_does_not_know_changes_nothing_it_knows()
+    {
+        var ledger = new SessionLedger(Path.Combine(_folder, "sessions.jsonl"));
+        ledger.Append(Created("sess_a"));
+        File.AppendAllText(ledger.Path, "{\"kind\":\"billed\",\"id\":\"sess_a\",\"at\":\"2026-12-02T10:00:00Z\",\"credits\":3}\n");
+        File.AppendAllText(ledger.Path, "{\"kind\":\"billed\",\"id\":\"sess_z\",\"at\":\"2026-12-02T10:00:00Z\"}\n");
+
+        var record = Assert.Single(ledger.Read());
+
+        Assert.Equal(("sess_a", "+14155550100", "es", 1L), (record.Id, record.Target, record.TargetLanguage, record.CreditsUsed));
+    }
+
+    [Fact]
     public void A_missing_ledger_reads_as_empty()
     {
         Assert.Empty(new SessionLedger(Path.Combine(_folder, "none.jsonl")).Read());
