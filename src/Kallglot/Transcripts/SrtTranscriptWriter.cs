@@ -9,11 +9,14 @@ internal sealed class SrtTranscriptWriter(TextWriter output) : TranscriptWriter(
     {
         output.WriteLine(number);
         output.WriteLine($"{Clock(start, ',')} --> {Clock(end, ',')}");
-        output.WriteLine(final.Speaker is null ? final.Text : $"{final.Speaker}: {final.Text}");
+        output.WriteLine(Words(final.Speaker is null ? final.Text : $"{final.Speaker}: {final.Text}"));
         if (final.TranslationText is { } translation)
         {
-            output.WriteLine(translation);
+            output.WriteLine(Words(translation));
         }
         output.WriteLine();
     }
+
+    // An arrow in the words could be taken for a timing line by a player.
+    private static string Words(string text) => OneLine(text).Replace("-->", "->", StringComparison.Ordinal);
 }

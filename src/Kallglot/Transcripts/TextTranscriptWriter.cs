@@ -7,10 +7,10 @@ internal sealed class TextTranscriptWriter(TextWriter output) : TranscriptWriter
 {
     protected override void WriteEntry(TextWriter output, int number, TranscriptFinalEvent final, TimeSpan start, TimeSpan end)
     {
-        output.WriteLine($"[{Clock(start, '.')[..8]}] {(final.Speaker is null ? string.Empty : final.Speaker + ": ")}{final.Text}");
+        output.WriteLine($"[{Clock(start, '.')[..8]}] {(final.Speaker is null ? string.Empty : OneLine(final.Speaker) + ": ")}{OneLine(final.Text)}");
         if (final.TranslationText is { } translation)
         {
-            output.WriteLine($"    -> {translation}");
+            output.WriteLine($"    -> {OneLine(translation)}");
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Kallglot.Transcripts;
 /// Writes final transcripts to a file as they arrive, one entry at a time and flushed, so a
 /// transcript being written during a call is readable (and complete so far) at any moment.
 /// </summary>
-public abstract class TranscriptWriter : IDisposable
+public abstract partial class TranscriptWriter : IDisposable
 {
     private static readonly TimeSpan AssumedUtterance = TimeSpan.FromSeconds(2);
     private readonly TextWriter _output;
@@ -108,7 +108,8 @@ public abstract class TranscriptWriter : IDisposable
         TimeSpan start, end;
         if (final.Start is { } serverStart && final.End is { } serverEnd && serverEnd >= serverStart)
         {
-            (start, end) = (serverStart, serverEnd);
+            // A negative time is no place in a call: a player refuses a cue that begins before it.
+            (start, end) = (serverStart < TimeSpan.Zero ? TimeSpan.Zero : serverStart, serverEnd < TimeSpan.Zero ? TimeSpan.Zero : serverEnd);
         }
         else
         {
@@ -118,6 +119,16 @@ public abstract class TranscriptWriter : IDisposable
         _previousEnd = end;
         return (start, end);
     }
+
+    /// <summary>
+    /// <paramref name="text"/> on one line: a line break inside a transcript (a blank line ends a subtitle cue early, a line
+    /// of the plain text would lose its speaker) becomes a space.
+    /// </summary>
+    protected static string OneLine(string text) =>
+        text.AsSpan().IndexOfAny("\r\n\u0085\u2028\u2029") < 0 ? text : LineBreaks().Replace(text, " ");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*[\r\n\u0085\u2028\u2029]+\s*")]
+    private static partial System.Text.RegularExpressions.Regex LineBreaks();
 
     /// <summary>hh:mm:ss with the given separator before milliseconds.</summary>
     protected static string Clock(TimeSpan time, char millisecondSeparator) =>

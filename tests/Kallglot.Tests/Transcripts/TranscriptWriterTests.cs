@@ -75,4 +75,39 @@ public sealed class TranscriptWriterTests : IDisposable
 
         Assert.Contains("<v a&lt;b>x &lt; y &amp; z", File.ReadAllText(path));
     }
+
+    [Fact]
+    public void A_server_time_before_the_call_begins_is_clamped_to_its_start()
+    {
+        var path = Path.Combine(_folder, "negative.srt");
+        using (var writer = TranscriptWriter.Create(path, TranscriptFormat.Srt))
+        {
+            writer.Write(Final("""{"type":"transcript.final","text":"early","start_ms":-500,"end_ms":700}""", DateTimeOffset.UtcNow));
+        }
+
+        Assert.Equal("00:00:00,000 --> 00:00:00,700", File.ReadAllLines(path)[1]);
+    }
+
+    [Theory]
+    [InlineData(TranscriptFormat.Srt, "call.srt")]
+    [InlineData(TranscriptFormat.Vtt, "call.vtt")]
+    [InlineData(TranscriptFormat.Txt, "call.txt")]
+    public void Line_breaks_in_the_words_never_split_an_entry(TranscriptFormat format, string name)
+    {
+        var path = Path.Combine(_folder, name);
+        using (var writer = TranscriptWriter.Create(path, format))
+        {
+            writer.Write(Final("""{"type":"transcript.final","speaker":"caller","text":"first\n\nsecond --> third","translation":{"text":"uno\r\ndos"},"start_ms":0,"end_ms":900}""", DateTimeOffset.UtcNow));
+            writer.Write(Final("""{"type":"transcript.final","speaker":"agent","text":"next","start_ms":1000,"end_ms":1500}""", DateTimeOffset.UtcNow));
+        }
+
+        var text = File.ReadAllText(path);
+
+        Assert.Contains("first second", text);
+        Assert.Contains("uno dos", text);
+        // A subtitle player could take an arrow in the words for a timing line; plain text keeps it.
+        Assert.Equal(format == TranscriptFormat.Txt, text.Contains("second -->", StringComparison.Ordinal));
+        // Entries are separated by blank lines in SRT and VTT: the first entry's words add none.
+        Assert.Equal(format == TranscriptFormat.Txt ? 3 : 9, File.ReadAllLines(path).Length);
+    }
 }
