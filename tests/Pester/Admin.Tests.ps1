@@ -224,10 +224,14 @@ Describe 'The session ledger' {
     }
 
     It 'keeps the names of SIP credentials given in the routing, not their values' {
-        $session = New-KallglotSession -Sip @{ sip_uri = 'sip:agent@pbx.example.test'; auth_password = 'sip-pass-value'; auth_token = 'sip-token-value' }
+        $session = New-KallglotSession -Sip @{
+            sip_uri = 'sip:agent@pbx.example.test'; auth_password = 'sip-pass-value'; auth_token = 'sip-token-value'
+            fallback = @{ uri = 'sip:agent:sip-uri-pass@pbx2.example.test'; credentials = @{ client_secret = 'sip-nested-value' } }
+        }
 
         $text = Get-Content -Raw $ledger
-        $text | Should -Not -Match 'sip-pass-value|sip-token-value'
+        $text | Should -Not -Match 'sip-pass-value|sip-token-value|sip-uri-pass|sip-nested-value'
+        $text | Should -Match 'sip:agent:\*\*\*@pbx2.example.test'
         $record = Get-KallglotSession -Id $session.Id
         $record.Target | Should -Be 'sip:agent@pbx.example.test'
         $record.Routing['auth_password'] | Should -Be '***'

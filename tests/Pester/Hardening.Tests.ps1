@@ -129,6 +129,21 @@ Describe 'Connect-Kallglot changes only what it names' {
         $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
+    It 'gives a session created against another endpoint its own stream allowance: the token is not sent in clear' {
+        Connect-Kallglot -BaseUri 'http://10.20.30.40:8080' -AllowInsecureConnection
+        # Sessions as the API would have returned them, one from the context's endpoint and one from elsewhere; nothing is created.
+        $create = [Kallglot.Sessions.KallglotSession].GetConstructors([Reflection.BindingFlags]'NonPublic,Instance')[0]
+        $expiry = [Kallglot.Sessions.KallglotSession].GetProperty('TokenExpiresAt')
+        $elsewhere = $create.Invoke(@('sess_elsewhere', [uri]'ws://192.0.2.1/v1/sessions/sess_elsewhere/connect', $null, [uri]'http://192.0.2.1'))
+        $own = $create.Invoke(@('sess_own', [uri]'ws://10.20.30.40:8080/v1/sessions/sess_own/connect', $null, [uri]'http://10.20.30.40:8080'))
+        $expiry.SetValue($elsewhere, [DateTimeOffset]::UtcNow.AddMinutes(5))
+        $expiry.SetValue($own, [DateTimeOffset]::UtcNow.AddMinutes(5))
+
+        { $elsewhere | Connect-KallglotStream -TimeoutSec 2 } | Should -Throw -ErrorId 'insecure_connection_refused,Kallglot.PowerShell.Commands.ConnectKallglotStreamCommand'
+        $ownError = { $own | Connect-KallglotStream -TimeoutSec 1 } | Should -Throw -PassThru
+        $ownError.FullyQualifiedErrorId | Should -Not -Match 'insecure_connection_refused' -Because 'the context allowed its own endpoint, and its sessions with it'
+    }
+
     It 'refuses a WebSocket URL as the API endpoint, saying the API is http(s)' {
         $thrown = { New-KallglotSession -PhoneNumber '+14155550100' -BaseUri 'ws://127.0.0.1:9' } |
             Should -Throw -ErrorId 'invalid_base_uri,Kallglot.PowerShell.Commands.NewKallglotSessionCommand' -PassThru
@@ -136,20 +151,24 @@ Describe 'Connect-Kallglot changes only what it names' {
         { Connect-Kallglot -BaseUri 'wss://api.example.test' } | Should -Throw -ErrorId 'invalid_base_uri,Kallglot.PowerShell.Commands.ConnectKallglotCommand'
     }
 
-    It 'refuses to fall back to the production API when KALLGLOT_BASE_URL cannot be read' {
+    It 'refuses to fall back to the production API when KALLGLOT_BASE_URL cannot be read, and Get-KallglotContext says so' {
         Disconnect-Kallglot
+        $saved = $env:KALLGLOT_BASE_URL
         $env:KALLGLOT_BASE_URL = '127.0.0.1:5000'
         try {
             $thrown = { New-KallglotSession -PhoneNumber '+14155550100' -ApiKey (ConvertTo-SecureString 'kg_test' -AsPlainText -Force) } |
                 Should -Throw -ErrorId 'invalid_base_uri,Kallglot.PowerShell.Commands.NewKallglotSessionCommand' -PassThru
             $thrown.Exception.Message | Should -Match 'KALLGLOT_BASE_URL'
+            (Get-KallglotContext).BaseUriSource | Should -Match 'KALLGLOT_BASE_URL unreadable'
         }
         finally {
-            Remove-Item Env:KALLGLOT_BASE_URL
+            $env:KALLGLOT_BASE_URL = $saved
         }
     }
 
     It 'does not show a token typed into Invoke-KallglotRequest -Path in the error' {
+        # Against the emulator: a machine with KALLGLOT_API_KEY set must not send it anywhere else.
+        Connect-Kallglot -BaseUri $emulator.BaseUri -ApiKey $emulator.ApiKey
         $thrown = { Invoke-KallglotRequest -Path '/v1/nothing-here?token=typed-secret-value' } | Should -Throw -PassThru
 
         ($thrown | Format-List * -Force | Out-String) + $thrown.TargetObject + $thrown.CategoryInfo | Should -Not -Match 'typed-secret-value'

@@ -41,7 +41,7 @@ public sealed class InvokeKallglotRequestCommand : KallglotApiCmdlet
     {
         var method = new HttpMethod(Method.ToUpperInvariant());
         var body = BuildBody();
-        if (method != HttpMethod.Get && !ShouldProcess(Path, $"{method.Method} to the Kallglot API"))
+        if (method != HttpMethod.Get && !ShouldProcess(Redactor.Redact(Path), $"{method.Method} to the Kallglot API"))
         {
             return;
         }

@@ -36,7 +36,7 @@ public abstract class KallglotApiCmdlet : KallglotCmdlet
     {
         var (apiKey, _) = ModuleContext.ResolveApiKey(ApiKey);
         var (baseUri, baseSource) = ModuleContext.ResolveBaseUri(BaseUri);
-        if (baseSource == "Default" && Environment.GetEnvironmentVariable(ModuleContext.BaseUrlVariable) is { } unreadable && !string.IsNullOrWhiteSpace(unreadable))
+        if (baseSource == ModuleContext.UnreadableBaseUrlSource && Environment.GetEnvironmentVariable(ModuleContext.BaseUrlVariable) is { } unreadable)
         {
             // Not quietly the production API with this environment's key: the variable says another endpoint was meant.
             throw new KallglotValidationException("invalid_base_uri", "BaseUri",

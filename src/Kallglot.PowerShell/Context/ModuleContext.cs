@@ -16,6 +16,9 @@ internal static class ModuleContext
     public const string ApiKeyVariable = "KALLGLOT_API_KEY";
     public const string BaseUrlVariable = "KALLGLOT_BASE_URL";
 
+    /// <summary>The source of a base URI when <see cref="BaseUrlVariable"/> is set but is not an absolute URL: nothing is sent then.</summary>
+    public const string UnreadableBaseUrlSource = "Environment (" + BaseUrlVariable + " unreadable: no request is sent)";
+
     private static readonly object Gate = new();
     private static SecureString? _apiKey;
     private static Uri? _baseUri;
@@ -225,9 +228,11 @@ internal static class ModuleContext
             }
         }
         var fromEnvironment = Environment.GetEnvironmentVariable(BaseUrlVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment) && Uri.TryCreate(fromEnvironment.Trim(), UriKind.Absolute, out var uri))
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            return (uri, $"Environment ({BaseUrlVariable})");
+            return Uri.TryCreate(fromEnvironment.Trim(), UriKind.Absolute, out var uri)
+                ? (uri, $"Environment ({BaseUrlVariable})")
+                : (KallglotClientOptions.DefaultBaseUri, UnreadableBaseUrlSource);
         }
         return (KallglotClientOptions.DefaultBaseUri, "Default");
     }

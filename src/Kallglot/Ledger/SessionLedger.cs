@@ -13,7 +13,7 @@ namespace Kallglot.Ledger;
 /// stream ends. Safe to append from many threads and processes at once: each line is written whole
 /// under an exclusive lock of the file, taken in turns.
 /// </summary>
-public sealed class SessionLedger
+public sealed partial class SessionLedger
 {
     /// <summary>The environment variable that names the ledger file.</summary>
     public const string PathVariable = "KALLGLOT_LEDGER";
@@ -45,7 +45,7 @@ public sealed class SessionLedger
         Id = session.Id,
         At = at,
         // A SIP password or token given in the routing is the user's secret: the ledger, a file, keeps its name, not its value.
-        Routing = session.Routing.ToDictionary(field => field.Key, field => CredentialFieldRedactor.IsCredentialName(field.Key) ? KallglotSecret.Mask : field.Value),
+        Routing = WithoutCredentials(session.Routing),
         SourceLanguage = session.SourceLanguage,
         TargetLanguage = session.TargetLanguage,
         Provider = session.Provider,
@@ -54,6 +54,21 @@ public sealed class SessionLedger
         ApiCreditsUsed = session.CreditsUsed,
         BaseUri = session.ApiBaseUri.GetLeftPart(UriPartial.Authority),
     };
+
+    private static Dictionary<string, object?> WithoutCredentials(IEnumerable<KeyValuePair<string, object?>> fields) =>
+        fields.ToDictionary(field => field.Key, field => CredentialFieldRedactor.IsCredentialName(field.Key) ? KallglotSecret.Mask : WithoutCredentials(field.Value));
+
+    private static object? WithoutCredentials(object? value) => value switch
+    {
+        IEnumerable<KeyValuePair<string, object?>> nested => WithoutCredentials(nested),
+        System.Collections.IDictionary nested => WithoutCredentials(nested.Keys.Cast<object>().Select(key => new KeyValuePair<string, object?>(key.ToString() ?? string.Empty, nested[key]))),
+        // sip:user:password@host: the password a SIP URI may carry in its user part.
+        string text => SipUriPassword().Replace(text, KallglotSecret.Mask),
+        _ => value,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^sips?:[^:@;/]+:)[^@]+(?=@)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SipUriPassword();
 
     /// <summary>The line for a stream that ended.</summary>
     public static SessionLedgerEntry Outcome(KallglotStream stream, DateTimeOffset at) => new()
@@ -179,13 +194,13 @@ public sealed class SessionLedger
 
     private static void Apply(JsonElement line, Dictionary<string, KallglotSessionRecord> records, List<KallglotSessionRecord> order)
     {
-        var id = line.GetProperty("id").GetString() ?? throw new FormatException("The line has no session id.");
         var kind = line.GetProperty("kind").GetString();
         if (kind is not ("created" or "outcome"))
         {
             // A kind of line a later version writes: this version knows nothing of it, and it changes nothing of what it knows.
             return;
         }
+        var id = line.GetProperty("id").GetString() ?? throw new FormatException("The line has no session id.");
         var at = line.GetProperty("at").GetDateTimeOffset();
         if (!records.TryGetValue(id, out var record))
         {

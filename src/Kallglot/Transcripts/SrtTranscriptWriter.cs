@@ -3,7 +3,7 @@ using Kallglot.Streaming.Events;
 namespace Kallglot.Transcripts;
 
 /// <summary>SubRip: a numbered cue per utterance, the speaker's words, then the translation on its own line.</summary>
-internal sealed class SrtTranscriptWriter(TextWriter output) : TranscriptWriter(output)
+internal sealed partial class SrtTranscriptWriter(TextWriter output) : TranscriptWriter(output)
 {
     protected override void WriteEntry(TextWriter output, int number, TranscriptFinalEvent final, TimeSpan start, TimeSpan end)
     {
@@ -18,5 +18,12 @@ internal sealed class SrtTranscriptWriter(TextWriter output) : TranscriptWriter(
     }
 
     // An arrow in the words could be taken for a timing line by a player.
-    private static string Words(string text) => OneLine(text).Replace("-->", "->", StringComparison.Ordinal);
+    private static string Words(string text)
+    {
+        var line = OneLine(text);
+        return line.Contains("-->", StringComparison.Ordinal) ? Arrows().Replace(line, "->") : line;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("-{2,}>")]
+    private static partial System.Text.RegularExpressions.Regex Arrows();
 }

@@ -79,8 +79,12 @@ public sealed class SessionLedgerTests : IDisposable
         ledger.Append(Created("sess_a"));
         File.AppendAllText(ledger.Path, "{\"kind\":\"billed\",\"id\":\"sess_a\",\"at\":\"2026-12-02T10:00:00Z\",\"credits\":3}\n");
         File.AppendAllText(ledger.Path, "{\"kind\":\"billed\",\"id\":\"sess_z\",\"at\":\"2026-12-02T10:00:00Z\"}\n");
+        File.AppendAllText(ledger.Path, "{\"kind\":\"checkpoint\",\"at\":\"2026-12-02T10:00:00Z\"}\n");
+        var damaged = new List<long>();
 
-        var record = Assert.Single(ledger.Read());
+        var record = Assert.Single(ledger.Read((line, _) => damaged.Add(line)));
+
+        Assert.Empty(damaged);
 
         Assert.Equal(("sess_a", "+14155550100", "es", 1L), (record.Id, record.Target, record.TargetLanguage, record.CreditsUsed));
     }

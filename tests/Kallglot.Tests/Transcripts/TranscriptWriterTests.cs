@@ -97,7 +97,7 @@ public sealed class TranscriptWriterTests : IDisposable
         var path = Path.Combine(_folder, name);
         using (var writer = TranscriptWriter.Create(path, format))
         {
-            writer.Write(Final("""{"type":"transcript.final","speaker":"caller","text":"first\n\nsecond --> third","translation":{"text":"uno\r\ndos"},"start_ms":0,"end_ms":900}""", DateTimeOffset.UtcNow));
+            writer.Write(Final("""{"type":"transcript.final","speaker":"caller","text":"first\n\nsecond ---> third","translation":{"text":"uno\r\ndos"},"start_ms":0,"end_ms":900}""", DateTimeOffset.UtcNow));
             writer.Write(Final("""{"type":"transcript.final","speaker":"agent","text":"next","start_ms":1000,"end_ms":1500}""", DateTimeOffset.UtcNow));
         }
 
@@ -106,7 +106,8 @@ public sealed class TranscriptWriterTests : IDisposable
         Assert.Contains("first second", text);
         Assert.Contains("uno dos", text);
         // A subtitle player could take an arrow in the words for a timing line; plain text keeps it.
-        Assert.Equal(format == TranscriptFormat.Txt, text.Contains("second -->", StringComparison.Ordinal));
+        Assert.Equal(format == TranscriptFormat.Txt, text.Contains("second --->", StringComparison.Ordinal));
+        Assert.Equal(format == TranscriptFormat.Srt, text.Contains("second -> third", StringComparison.Ordinal));
         // Entries are separated by blank lines in SRT and VTT: the first entry's words add none.
         Assert.Equal(format == TranscriptFormat.Txt ? 3 : 9, File.ReadAllLines(path).Length);
     }
