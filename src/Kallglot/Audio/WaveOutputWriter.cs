@@ -11,6 +11,7 @@ namespace Kallglot.Audio;
 /// </summary>
 public sealed class WaveOutputWriter : IDisposable
 {
+    private static readonly HashSet<string> MuLawNames = new(StringComparer.OrdinalIgnoreCase) { "mulaw", "ulaw", "pcmu", "mu-law", "g711_ulaw", "audio/x-mulaw" };
     private readonly WaveFileWriter _writer;
     private readonly object _gate = new();
     private byte[] _pcm = [];
@@ -35,11 +36,7 @@ public sealed class WaveOutputWriter : IDisposable
     /// Whether audio of <paramref name="encoding"/> at <paramref name="sampleRateHz"/> can be written: G.711 mu-law at 8 kHz, by any
     /// of the names servers give it, in any case.
     /// </summary>
-    public static bool CanWrite(string encoding, int sampleRateHz) =>
-        sampleRateHz == MuLawFrameReader.SampleRate &&
-        (encoding.Equals("mulaw", StringComparison.OrdinalIgnoreCase) || encoding.Equals("ulaw", StringComparison.OrdinalIgnoreCase) ||
-         encoding.Equals("pcmu", StringComparison.OrdinalIgnoreCase) || encoding.Equals("mu-law", StringComparison.OrdinalIgnoreCase) ||
-         encoding.Equals("g711_ulaw", StringComparison.OrdinalIgnoreCase) || encoding.Equals("audio/x-mulaw", StringComparison.OrdinalIgnoreCase));
+    public static bool CanWrite(string encoding, int sampleRateHz) => sampleRateHz == MuLawFrameReader.SampleRate && MuLawNames.Contains(encoding);
 
     /// <summary>Appends G.711 mu-law audio at 8 kHz; audio that <see cref="CanWrite"/> refuses is skipped (false).</summary>
     /// <exception cref="KallglotException"><c>audio_output_write_failed</c> when the file cannot take it (a full disk).</exception>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Kallglot.Errors;
 using Kallglot.Security;
 using Kallglot.Sessions;
@@ -67,8 +68,8 @@ public sealed partial class SessionLedger
         _ => value,
     };
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=^sips?:[^:@;/]+:)[^@]+(?=@)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex SipUriPassword();
+    [GeneratedRegex(@"(?<=^sips?:[^:@;/]+:)[^@]+(?=@)", RegexOptions.IgnoreCase)]
+    private static partial Regex SipUriPassword();
 
     /// <summary>The line for a stream that ended.</summary>
     public static SessionLedgerEntry Outcome(KallglotStream stream, DateTimeOffset at) => new()

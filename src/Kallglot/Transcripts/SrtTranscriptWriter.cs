@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Kallglot.Streaming.Events;
 
 namespace Kallglot.Transcripts;
@@ -24,6 +25,6 @@ internal sealed partial class SrtTranscriptWriter(TextWriter output) : Transcrip
         return line.Contains("-->", StringComparison.Ordinal) ? Arrows().Replace(line, "->") : line;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("-{2,}>")]
-    private static partial System.Text.RegularExpressions.Regex Arrows();
+    [GeneratedRegex("-{2,}>")]
+    private static partial Regex Arrows();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Kallglot.Errors;
 using Kallglot.Files;
 using Kallglot.Streaming.Events;
@@ -127,8 +128,8 @@ public abstract partial class TranscriptWriter : IDisposable
     protected static string OneLine(string text) =>
         text.AsSpan().IndexOfAny("\r\n\u0085\u2028\u2029") < 0 ? text : LineBreaks().Replace(text, " ");
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\s*[\r\n\u0085\u2028\u2029]+\s*")]
-    private static partial System.Text.RegularExpressions.Regex LineBreaks();
+    [GeneratedRegex(@"\s*[\r\n\u0085\u2028\u2029]+\s*")]
+    private static partial Regex LineBreaks();
 
     /// <summary>hh:mm:ss with the given separator before milliseconds.</summary>
     protected static string Clock(TimeSpan time, char millisecondSeparator) =>
