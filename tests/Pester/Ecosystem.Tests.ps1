@@ -74,6 +74,36 @@ Describe 'Test-KallglotConnection and the operational check' {
         $check.CreditsRemaining | Should -BeGreaterThan 0
     }
 
+    It 'passes over a final without a translation and reports the first translated one' {
+        # The notes make a final's translation optional: the sample's first utterance comes back untranslated, its second translated.
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ untranslatedFinals = 1 } | Out-Null
+        try {
+            $check = Test-KallglotConnection -PhoneNumber '+14155550100' -Confirm:$false
+        }
+        finally {
+            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ untranslatedFinals = 0 } | Out-Null
+        }
+
+        $check.Passed | Should -BeTrue -Because $check.Failure
+        $check.Transcript | Should -Be 'It was shipped on Monday, and it should arrive tomorrow morning.'
+        $check.Translation | Should -Not -BeNullOrEmpty
+    }
+
+    It 'fails with translation_missing when no final comes translated within the check''s time' {
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ untranslatedFinals = 100 } | Out-Null
+        try {
+            $check = Test-KallglotConnection -PhoneNumber '+14155550100' -CheckTimeoutSec 14 -Confirm:$false
+        }
+        finally {
+            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ untranslatedFinals = 0 } | Out-Null
+        }
+
+        $check.Passed | Should -BeFalse
+        $check.FailureId | Should -Be 'translation_missing'
+        $check.Transcript | Should -Not -BeNullOrEmpty
+        $check.Translation | Should -BeNullOrEmpty
+    }
+
     It 'runs examples/Kallglot.Operational.Tests.ps1 unchanged against the emulator, all checks passing' {
         $example = Join-Path $PSScriptRoot '../../examples/Kallglot.Operational.Tests.ps1'
         $script = {

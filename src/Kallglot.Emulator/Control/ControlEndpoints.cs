@@ -90,6 +90,10 @@ internal static class ControlEndpoints
             {
                 options.ClosingHandshakeEvents = closingEvents;
             }
+            if ((int?)body["untranslatedFinals"] is { } untranslated)
+            {
+                options.UntranslatedFinals = untranslated;
+            }
             if ((bool?)body["eventsAsBinary"] is { } asBinary)
             {
                 options.EventsAsBinary = asBinary;

@@ -68,6 +68,12 @@ public sealed class EmulatorOptions
     public TimeSpan ClosingHandshakeInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
+    /// How many finals of each connection, from its first, come without a translation, as a server sends words already in the
+    /// target language: the notes make a final's translation optional.
+    /// </summary>
+    public int UntranslatedFinals { get; set; }
+
+    /// <summary>
     /// Whether stream events go out in binary frames, as a server that sends its JSON as bytes does (Python's
     /// <c>send(bytes)</c>, Node's <c>send(Buffer)</c>).
     /// </summary>

@@ -20,6 +20,7 @@ internal sealed class StreamConnection
     private readonly WebSocket _socket;
     private readonly EmulatedSession _session;
     private readonly EmulatorOptions _options;
+    private int _finalsSent;
     private readonly CancellationTokenSource _lifetime;
     private readonly FaultInjector _faults;
     private readonly EventWriter _writer;
@@ -242,6 +243,7 @@ internal sealed class StreamConnection
     {
         var (id, text, translation) = _script.Final(speaker, TimeSpan.FromMilliseconds(endMs - startMs));
         var target = _session.TargetLanguage ?? "es";
+        var translated = ++_finalsSent > _options.UntranslatedFinals;
         Enqueue(OutgoingMessage.Event("transcript.final", w =>
         {
             w.WriteString("speaker", speaker);
@@ -251,10 +253,13 @@ internal sealed class StreamConnection
             w.WriteNumber("end_ms", endMs);
             w.WriteString("source_language", _session.SourceLanguage ?? "en");
             w.WriteString("target_language", target);
-            w.WriteStartObject("translation");
-            w.WriteString("text", translation);
-            w.WriteString("language", target);
-            w.WriteEndObject();
+            if (translated)
+            {
+                w.WriteStartObject("translation");
+                w.WriteString("text", translation);
+                w.WriteString("language", target);
+                w.WriteEndObject();
+            }
         }));
         _player.Play(id, audio);
     }

@@ -20,6 +20,8 @@ public static class ConnectionCheck
     public static Task<ConnectionCheckResult> RunAsync(KallglotClient client, CreateSessionRequest request, string audioPath, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         RunAsync(client, request, audioPath, timeout, ledger: null, cancellationToken);
 
+    private const string TranslationStep = "receive a translated final transcript";
+
     /// <summary>
     /// Runs the check and records its session in <paramref name="ledger"/> as any other: created, then how its stream ended.
     /// A line the ledger could not take is one of the result's <see cref="ConnectionCheckResult.Warnings"/>, not a failure of the check.
@@ -58,13 +60,20 @@ public static class ConnectionCheck
             var final = await NextAsync<TranscriptFinalEvent>(stream, deadline.Token).ConfigureAwait(false);
             result.RoundTrip = watch.Elapsed;
             result.Transcript = final.Text;
+            // A final's translation is optional (words already in the target language have none): a later final may carry one.
+            step = TranslationStep;
+            while (final.Translation is null)
+            {
+                final = await NextAsync<TranscriptFinalEvent>(stream, deadline.Token).ConfigureAwait(false);
+                result.Transcript = final.Text;
+            }
             result.Translation = final.TranslationText;
             send.Cancel();
-            if (final.Translation is null)
-            {
-                result.FailureId = "translation_missing";
-                result.Failure = "The final transcript came without a translation.";
-            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && step == TranslationStep)
+        {
+            result.FailureId = "translation_missing";
+            result.Failure = $"Final transcripts came, but none with a translation within {timeout.TotalSeconds:0} s.";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
