@@ -74,6 +74,7 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
     private CreditBudget? _processBudget;
     private SessionLedger? _ledger;
     private SemaphoreSlim? _throttle;
+    private Task _previousRowPlaced = Task.CompletedTask;
     private KallglotClient? _client;
     private bool _whatIf;
 
@@ -182,17 +183,27 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         var throttle = _throttle!;
         var ledger = _ledger;
         var token = PipelineStopToken;
+        // Rows take their places in input order, so the output (in input order) streams: a row asks for a place only once the row
+        // before it has one. Left to the thread pool, a row whose task started late could wait behind every later one.
+        var previousRowPlaced = _previousRowPlaced;
+        var placed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _previousRowPlaced = placed.Task;
         // Not Task.Run(..., token): a row cancelled before it ran must still give its credit back.
         var task = Task.Run(async () =>
         {
             try
             {
+                await previousRowPlaced.ConfigureAwait(false);
                 await throttle.WaitAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 reservation.Release();
                 throw;
+            }
+            finally
+            {
+                placed.SetResult();
             }
             if (token.IsCancellationRequested)
             {
