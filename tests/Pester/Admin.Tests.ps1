@@ -14,6 +14,16 @@ BeforeAll {
 
     function New-Rows([int] $Count) { 1..$Count | ForEach-Object { [pscustomobject]@{ PhoneNumber = '+1415555{0:d4}' -f $_ } } }
     function Get-CreditsUsed { (Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/credits' -Method GET).used }
+    function Start-LedgerProcess([string] $Script) {
+        # Another pwsh process, connected to the emulator with this test's ledger, running $Script; its output is redirected.
+        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$modulePath'; Connect-Kallglot -BaseUri '$($emulator.BaseUri)' -ApiKey (ConvertTo-SecureString '$(ConvertTo-PlainText $emulator.ApiKey)' -AsPlainText -Force) -LedgerPath '$ledger'; $Script")) {
+            $start.ArgumentList.Add($argument)
+        }
+        $start.RedirectStandardOutput = $true
+        [System.Diagnostics.Process]::Start($start)
+    }
     function Use-Ledger {
         $script:ledger = Join-Path $TestDrive ("ledger-{0}.jsonl" -f [guid]::NewGuid().ToString('N'))
         Connect-Kallglot -BaseUri $emulator.BaseUri -ApiKey $emulator.ApiKey -LedgerPath $ledger
@@ -249,13 +259,7 @@ Describe 'The session ledger' {
 
     It 'keeps the outcome of a stream left open by a script that exits at once' {
         # The process closes the stream as it ends; the outcome line is written then, and the process waits for it.
-        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command',
-                "Import-Module '$modulePath'; Connect-Kallglot -BaseUri '$($emulator.BaseUri)' -ApiKey (ConvertTo-SecureString '$(ConvertTo-PlainText $emulator.ApiKey)' -AsPlainText -Force) -LedgerPath '$ledger'; (New-KallglotSession -PhoneNumber '+14155550142' | Connect-KallglotStream).SessionId")) {
-            $start.ArgumentList.Add($argument)
-        }
-        $start.RedirectStandardOutput = $true
-        $script = [System.Diagnostics.Process]::Start($start)
+        $script = Start-LedgerProcess '(New-KallglotSession -PhoneNumber ''+14155550142'' | Connect-KallglotStream).SessionId'
         $id = $script.StandardOutput.ReadToEnd().Trim()
         $script.WaitForExit(60000) | Should -BeTrue
 
@@ -267,13 +271,7 @@ Describe 'The session ledger' {
 
     It '20 runspaces each running a whole session, and another process appending at once, lose and interleave no line' {
         Connect-Kallglot -MaxCredits 30
-        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-Command',
-                "Import-Module '$modulePath'; Connect-Kallglot -BaseUri '$($emulator.BaseUri)' -ApiKey (ConvertTo-SecureString '$(ConvertTo-PlainText $emulator.ApiKey)' -AsPlainText -Force) -LedgerPath '$ledger'; 1..10 | ForEach-Object { `$null = New-KallglotSession -PhoneNumber ('+1415557{0:d4}' -f `$_) }")) {
-            $start.ArgumentList.Add($argument)
-        }
-        $start.RedirectStandardOutput = $true
-        $other = [System.Diagnostics.Process]::Start($start)
+        $other = Start-LedgerProcess '1..10 | ForEach-Object { $null = New-KallglotSession -PhoneNumber (''+1415557{0:d4}'' -f $_) }'
 
         $finals = 1..20 | ForEach-Object -ThrottleLimit 20 -Parallel {
             Import-Module $using:modulePath

@@ -88,10 +88,7 @@ public sealed class ConnectKallglotStreamCommand : KallglotCmdlet
             KeepAliveInterval = TimeSpan.FromSeconds(KeepAliveSec),
             MaxBufferBytes = MaxBufferMB * 1024L * 1024L,
             RecordPath = RecordPath is null ? null : GetUnresolvedProviderPathFromPSPath(RecordPath),
-            // The context's allowance is for the context's endpoint: a session created against another (-BaseUri) needs its own.
-            AllowInsecureConnection = AllowInsecureConnection.IsPresent ||
-                (ModuleContext.AllowInsecureConnection && Uri.Compare(Session.ApiBaseUri, ModuleContext.ResolveBaseUri(null).BaseUri,
-                    UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0),
+            AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowsInsecureConnectionTo(Session.ApiBaseUri),
         };
         var stream = Await(cancellation => KallglotStream.ConnectAsync(Session, options, cancellation), Session.Id);
         StreamRegistry.Add(stream);

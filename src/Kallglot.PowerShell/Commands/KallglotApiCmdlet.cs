@@ -48,8 +48,7 @@ public abstract class KallglotApiCmdlet : KallglotCmdlet
             BaseUri = baseUri,
             MaxRetries = MaxRetry,
             NetworkTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            // The context's allowance is for the context's endpoint: a -BaseUri of this call gets its own, as Connect-Kallglot gives one.
-            AllowInsecureConnection = AllowInsecureConnection.IsPresent || (BaseUri is null && ModuleContext.AllowInsecureConnection),
+            AllowInsecureConnection = AllowInsecureConnection.IsPresent || ModuleContext.AllowsInsecureConnectionTo(baseUri),
             // Lines nobody will see are not made: each one is formatted and masked.
             Log = VerboseWanted() ? QueueVerbose : null,
             ApplicationId = $"PowerShell/{PSVersionInfoText()}",

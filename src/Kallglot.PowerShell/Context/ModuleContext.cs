@@ -248,6 +248,14 @@ internal static class ModuleContext
         }
     }
 
+    /// <summary>
+    /// Whether Connect-Kallglot's clear-text allowance covers <paramref name="endpoint"/>: it was given for the context's endpoint,
+    /// so it covers that endpoint (and the sessions created there), never another one a call names.
+    /// </summary>
+    public static bool AllowsInsecureConnectionTo(Uri endpoint) =>
+        AllowInsecureConnection &&
+        Uri.Compare(endpoint, ResolveBaseUri(null).BaseUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
     /// <summary>Whether a key given as a SecureString holds nothing but white space (typed or pasted by mistake).</summary>
     public static bool IsBlank(SecureString key) => string.IsNullOrWhiteSpace(new NetworkCredential(string.Empty, key).Password);
 

@@ -34,11 +34,9 @@ internal sealed class EventDelivery
     {
         if (streamEvent is AudioOutputEvent audio && _audioOutput is not null && !audio.Delivered)
         {
-            if (WaveOutputWriter.CanWrite(audio.Encoding, audio.SampleRateHz))
-            {
-                _audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload);
-            }
-            else if (!_unwritableAudioWarned)
+            // Append checks the encoding itself; asked again only when it refused (a closed file refuses too, with no warning).
+            if (!_audioOutput.Append(audio.Encoding, audio.SampleRateHz, audio.Payload) && !_unwritableAudioWarned &&
+                !WaveOutputWriter.CanWrite(audio.Encoding, audio.SampleRateHz))
             {
                 // Once: a server that sends another encoding sends it in every event.
                 _unwritableAudioWarned = true;

@@ -84,6 +84,14 @@ public sealed class ServerBehaviourTests
         Assert.Equal((1, 0), (stats.GetProperty("cleanCloses").GetInt64(), stats.GetProperty("abortedConnections").GetInt64()));
     }
 
+    // A stream whose reconnection waits a twentieth of a second, once ready: the tests of a server's close statuses.
+    private static async Task<KallglotStream> ConnectReopeningQuicklyAsync(KallglotSession session)
+    {
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        return stream;
+    }
+
     [Theory]
     [InlineData(1001)]
     [InlineData(1012)]
@@ -92,8 +100,7 @@ public sealed class ServerBehaviourTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await using var stream = await ConnectReopeningQuicklyAsync(session);
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status });
         var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(20));
@@ -110,8 +117,7 @@ public sealed class ServerBehaviourTests
         // Not a restart but a server's way of ending: one reconnection, then final, not a loop through every attempt.
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await using var stream = await ConnectReopeningQuicklyAsync(session);
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status = 1001 });
         await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(20));
@@ -132,8 +138,7 @@ public sealed class ServerBehaviourTests
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await using var stream = await ConnectReopeningQuicklyAsync(session);
 
         await emulator.PostAsync($"/_emulator/sessions/{session.Id}/close", new { status });
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(10)));
