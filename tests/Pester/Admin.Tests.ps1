@@ -247,6 +247,26 @@ Describe 'The session ledger' {
         $record.Routing['auth_password'] | Should -Be '***'
     }
 
+    It 'shows no SIP credential on the session, in its raw answer, in a refusal or in the ledger, in lists as in tables' {
+        $sip = @{
+            sip_uri = 'sip:agent:uri-pass-value@pbx.example.test'; sip_passwd = 'passwd-value'
+            trunks = @(@{ password = 'trunk-pass-value' }, 'sip:b:trunk-uri-pass-value@pbx3.example.test')
+        }
+
+        # The refusal names the session's target, as -WhatIf does.
+        $null = New-KallglotSession -Sip $sip -MaxCredits 0 -ErrorVariable refused -ErrorAction SilentlyContinue
+        $session = New-KallglotSession -Sip $sip
+
+        $refusal = ($refused | ForEach-Object { $_.Exception.Message; [string]$_.TargetObject; $_ | Out-String }) -join "`n"
+        $shown = ($session | Format-List * | Out-String) + ($session | ConvertTo-Json -Depth 8) + ($session.Raw | ConvertTo-Json -Depth 8)
+        foreach ($text in $refusal, $shown, (Get-Content -Raw $ledger)) {
+            $text | Should -Not -Match 'uri-pass-value|passwd-value|trunk-pass-value'
+        }
+        $refused | Should -HaveCount 1
+        $refusal | Should -Match 'sip:agent:\*\*\*@pbx.example.test'
+        $session.Routing['sip_uri'] | Should -Be 'sip:agent:***@pbx.example.test'
+    }
+
     It '-NoLedger records nothing, and Get-KallglotSession says the ledger is off' {
         Connect-Kallglot -NoLedger
 

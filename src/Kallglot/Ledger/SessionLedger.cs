@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Kallglot.Errors;
 using Kallglot.Security;
 using Kallglot.Sessions;
@@ -14,7 +13,7 @@ namespace Kallglot.Ledger;
 /// stream ends. Safe to append from many threads and processes at once: each line is written whole
 /// under an exclusive lock of the file, taken in turns.
 /// </summary>
-public sealed partial class SessionLedger
+public sealed class SessionLedger
 {
     /// <summary>The environment variable that names the ledger file.</summary>
     public const string PathVariable = "KALLGLOT_LEDGER";
@@ -46,7 +45,8 @@ public sealed partial class SessionLedger
         Id = session.Id,
         At = at,
         // A SIP password or token given in the routing is the user's secret: the ledger, a file, keeps its name, not its value.
-        Routing = WithoutCredentials(session.Routing),
+        // The session's routing is masked already; a session made by other code may not be.
+        Routing = RoutingRedactor.Redact(session.Routing),
         SourceLanguage = session.SourceLanguage,
         TargetLanguage = session.TargetLanguage,
         Provider = session.Provider,
@@ -55,21 +55,6 @@ public sealed partial class SessionLedger
         ApiCreditsUsed = session.CreditsUsed,
         BaseUri = session.ApiBaseUri.GetLeftPart(UriPartial.Authority),
     };
-
-    private static Dictionary<string, object?> WithoutCredentials(IEnumerable<KeyValuePair<string, object?>> fields) =>
-        fields.ToDictionary(field => field.Key, field => CredentialFieldRedactor.IsCredentialName(field.Key) ? KallglotSecret.Mask : WithoutCredentials(field.Value));
-
-    private static object? WithoutCredentials(object? value) => value switch
-    {
-        IEnumerable<KeyValuePair<string, object?>> nested => WithoutCredentials(nested),
-        System.Collections.IDictionary nested => WithoutCredentials(nested.Keys.Cast<object>().Select(key => new KeyValuePair<string, object?>(key.ToString() ?? string.Empty, nested[key]))),
-        // sip:user:password@host: the password a SIP URI may carry in its user part.
-        string text => SipUriPassword().Replace(text, KallglotSecret.Mask),
-        _ => value,
-    };
-
-    [GeneratedRegex(@"(?<=^sips?:[^:@;/]+:)[^@]+(?=@)", RegexOptions.IgnoreCase)]
-    private static partial Regex SipUriPassword();
 
     /// <summary>The line for a stream that ended.</summary>
     public static SessionLedgerEntry Outcome(KallglotStream stream, DateTimeOffset at) => new()

@@ -7,8 +7,9 @@ namespace Kallglot.Security;
 
 /// <summary>
 /// Masks the credentials in an answer whose secrets the client does not know in advance (an endpoint the module does not
-/// wrap): every field named as a credential (a name ending in <c>token</c>, <c>secret</c>, <c>password</c> or
-/// <c>api_key</c>, in any case, with or without separators: <c>stream_token</c>, <c>streamToken</c>, <c>client_secret</c>)
+/// wrap): every field named as a credential (a name ending in <c>token</c>, <c>secret</c>, <c>password</c>, <c>passwd</c>,
+/// <c>api_key</c>, <c>auth</c> and the like, in any case, with or without separators: <c>stream_token</c>, <c>streamToken</c>,
+/// <c>client_secret</c>, <c>sip_passwd</c>)
 /// has each string and number under it masked, and each such value of 8 characters or more is masked wherever else it
 /// appears, as written or percent-encoded (a stream URL's path or query). A shorter one (<c>"page_token": "2"</c>) is
 /// masked in its field only: masked everywhere it would mangle every "2" in the answer.
@@ -79,7 +80,7 @@ public static class CredentialFieldRedactor
                 // A neighbour of the secret (its expiry, a URL) is masked in the field, not throughout the answer.
                 if (text.Length >= LongEnoughToMaskEverywhere && !string.IsNullOrWhiteSpace(text)
                     && !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _)
-                    && !Uri.TryCreate(text, UriKind.Absolute, out _))
+                    && !IsUrl(text))
                 {
                     found.Add(new KallglotSecret(text));
                 }
@@ -159,14 +160,17 @@ public static class CredentialFieldRedactor
         }
     }
 
+    // The endings of a credential's name, letters and digits only: auth_password, sipPasswd, client_secret, Authorization.
+    private static readonly string[] CredentialEndings =
+        ["token", "secret", "password", "passwd", "pwd", "passcode", "passphrase", "apikey", "secretkey", "privatekey", "credential", "credentials", "auth", "authorization"];
+
     internal static bool IsCredentialName(string name)
     {
         var letters = new string(name.Where(char.IsLetterOrDigit).ToArray());
-        return letters.EndsWith("token", StringComparison.OrdinalIgnoreCase)
-            || letters.EndsWith("secret", StringComparison.OrdinalIgnoreCase)
-            || letters.EndsWith("password", StringComparison.OrdinalIgnoreCase)
-            || letters.EndsWith("apikey", StringComparison.OrdinalIgnoreCase)
-            || letters.EndsWith("secretkey", StringComparison.OrdinalIgnoreCase)
-            || letters.EndsWith("privatekey", StringComparison.OrdinalIgnoreCase);
+        return CredentialEndings.Any(ending => letters.EndsWith(ending, StringComparison.OrdinalIgnoreCase));
     }
+
+    // A neighbour of the secret, such as the stream URL under "stream": masked in its field, not by value everywhere. Only a URL with an
+    // authority counts: "v1:abc" and, on Unix, "/abc" are absolute URIs to .NET, and a token may look like either.
+    private static bool IsUrl(string text) => text.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(text, UriKind.Absolute, out _);
 }

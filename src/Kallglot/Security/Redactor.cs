@@ -18,7 +18,11 @@ public static partial class Redactor
     [GeneratedRegex(@"(?<=\bBearer\s+)(?!(?-i:[A-Z]?[a-z]+|[A-Z]+)(?![A-Za-z0-9\-_~+/=]|\.[A-Za-z0-9]))[A-Za-z0-9\-._~+/]{8,}=*", RegexOptions.IgnoreCase)]
     private static partial Regex BearerValue();
 
-    /// <summary>Returns <paramref name="text"/> with token query values, bearer values and every one of <paramref name="secrets"/> masked.</summary>
+    // sip:user:password@host, a SIP URI's password in its user part (RFC 3261 allows it, and trunks given as URIs carry it).
+    [GeneratedRegex(@"(?<=\bsips?:[^:@;/?\s""']+:)[^@/?\s""']+(?=@)", RegexOptions.IgnoreCase)]
+    private static partial Regex SipUriPassword();
+
+    /// <summary>Returns <paramref name="text"/> with token query values, bearer values, SIP URI passwords and every one of <paramref name="secrets"/> masked.</summary>
     public static string Redact(string? text, params KallglotSecret?[] secrets)
     {
         if (string.IsNullOrEmpty(text))
@@ -27,6 +31,10 @@ public static partial class Redactor
         }
         var result = TokenQueryValue().Replace(text, KallglotSecret.Mask);
         result = BearerValue().Replace(result, KallglotSecret.Mask);
+        if (result.Contains("sip", StringComparison.OrdinalIgnoreCase))
+        {
+            result = SipUriPassword().Replace(result, KallglotSecret.Mask);
+        }
         foreach (var secret in secrets)
         {
             if (secret is not null)
@@ -93,6 +101,6 @@ public static partial class Redactor
         return false;
     }
 
-    /// <summary>The URL as it may be shown: the token query value masked.</summary>
-    public static string RedactUrl(Uri? url) => url is null ? string.Empty : Redact(url.OriginalString);
+    /// <summary>The URL as it may be shown: the token query value and every one of <paramref name="secrets"/> masked.</summary>
+    public static string RedactUrl(Uri? url, params KallglotSecret?[] secrets) => url is null ? string.Empty : Redact(url.OriginalString, secrets);
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Kallglot.Errors;
+using Kallglot.Security;
 
 namespace Kallglot.Sessions;
 
@@ -64,7 +65,8 @@ public sealed partial class CreateSessionRequest
     {
         SessionRoutingKind.PhoneNumber => $"phone number {Routing["phone_number"]}",
         SessionRoutingKind.ConnectionId => $"connection {Routing["connection_id"]}",
-        _ => Routing.TryGetValue("sip_uri", out var uri) && uri is not null ? $"SIP {uri}" : "SIP routing",
+                // Shown in -WhatIf and errors: a password in the URI is masked.
+        _ => Routing.TryGetValue("sip_uri", out var uri) && uri is not null ? $"SIP {Redactor.Redact(uri.ToString())}" : "SIP routing",
     };
 
     /// <summary>Refuses a request the API would refuse.</summary>

@@ -40,7 +40,7 @@ public sealed class KallglotSession
     public string? TargetLanguage { get; init; }
 
     /// <summary>The stream URL with its token masked; safe to show.</summary>
-    public string StreamUrl => Redactor.RedactUrl(StreamUriWithToken);
+    public string StreamUrl => Redactor.RedactUrl(StreamUriWithToken, StreamToken);
 
     /// <summary>The stream token; it displays as <c>***</c>.</summary>
     public KallglotSecret? StreamToken { get; }

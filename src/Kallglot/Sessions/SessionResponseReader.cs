@@ -7,7 +7,7 @@ using Kallglot.Security;
 namespace Kallglot.Sessions;
 
 /// <summary>
-/// Reads a create-session response whatever its exact shape, as DESIGN.md lists: the id, the
+/// Reads a create-session response whatever its exact shape, as the project's design lists: the id, the
 /// stream URL, the token and its expiry may each sit under several names, nested or not. Unknown
 /// fields are kept in <see cref="KallglotSession.Raw"/>; only a missing id or token is an error.
 /// </summary>
@@ -73,9 +73,10 @@ internal static class SessionResponseReader
             Provider = ReadProvider(root),
             Status = FirstString(root, "status", "state") ?? "created",
             RoutingKind = request?.RoutingKind,
-            Routing = root.TryGetProperty("routing", out var routing) && routing.ValueKind == JsonValueKind.Object
+            // A SIP password in the routing, echoed or sent, is the user's secret: the session shows its name, not its value.
+            Routing = RoutingRedactor.Redact(root.TryGetProperty("routing", out var routing) && routing.ValueKind == JsonValueKind.Object
                 ? (IReadOnlyDictionary<string, object?>)JsonValueConverter.ToPlain(routing)!
-                : request?.Routing ?? new Dictionary<string, object?>(),
+                : request?.Routing ?? new Dictionary<string, object?>()),
             SourceLanguage = FirstString(root, "source_language", "sourceLanguage") ?? request?.SourceLanguage,
             TargetLanguage = FirstString(root, "target_language", "targetLanguage") ?? request?.TargetLanguage,
             TokenExpiresAt = expiresAt,
@@ -275,8 +276,9 @@ internal static class SessionResponseReader
 
     private static IReadOnlyDictionary<string, object?> RedactedRaw(string json, KallglotSecret token)
     {
-        // By value, once unescaped: a token written as \u002B or with \/ is masked as surely as a plain one.
-        using var document = JsonDocument.Parse(JsonRedactor.Redact(json, token));
+        // By value, once unescaped: a token written as \u002B or with \/ is masked as surely as a plain one; and every field named
+        // as a credential (a SIP password in the echoed routing) by name.
+        using var document = JsonDocument.Parse(CredentialFieldRedactor.Redact(json, token));
         return (IReadOnlyDictionary<string, object?>)JsonValueConverter.ToPlain(document.RootElement)!;
     }
 

@@ -330,7 +330,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         ConnectStartedAt = DateTimeOffset.UtcNow;
-        _diagnostics.Log($"connecting to {Redactor.RedactUrl(_session.StreamUriWithToken)}");
+        _diagnostics.Log($"connecting to {Redactor.RedactUrl(_session.StreamUriWithToken, _session.StreamToken)}");
         if (!WebSocketConnection.DetectsDeadPeers && _options.KeepAliveInterval > TimeSpan.Zero)
         {
             _diagnostics.Log("this .NET runtime cannot time out unanswered pings (it needs .NET 9, PowerShell 7.5 or later): a dead peer is found only when TCP gives up");

@@ -19,6 +19,31 @@ public sealed class CredentialFieldRedactorTests
         Assert.Contains("***", masked);
     }
 
+    [Theory]
+    // Absolute URIs to .NET, and so once taken for the secret's URL neighbour and masked in their field only.
+    [InlineData("""{"stream_token":"v1:unknown-1","note":"paste v1:unknown-1 to connect"}""")]
+    [InlineData("""{"stream_token":"/unknown-1+k","note":"paste /unknown-1+k to connect"}""")]
+    public void A_credential_that_reads_as_a_uri_without_a_host_is_masked_everywhere_it_appears(string json)
+    {
+        var masked = CredentialFieldRedactor.Redact(json);
+
+        Assert.DoesNotContain("unknown-1", masked);
+    }
+
+    [Theory]
+    [InlineData("""{"routing":{"sip_uri":"sip:agent:unknown-1@pbx.example.test"}}""")]
+    [InlineData("""{"routing":{"trunks":["sips:agent:unknown-1@pbx.example.test;transport=tls"]}}""")]
+    [InlineData("""{"routing":{"sip_passwd":"unknown-1"}}""")]
+    [InlineData("""{"routing":{"sip":{"pwd":"unknown-1","passcode":"unknown-1"}}}""")]
+    [InlineData("""{"headers":{"Authorization":"Basic unknown-1"}}""")]
+    [InlineData("""{"sip_auth":"agent:unknown-1","credentials":{"user":"agent","value":"unknown-1"}}""")]
+    public void A_sip_password_is_masked_in_a_uri_and_under_its_other_usual_names(string json)
+    {
+        var masked = CredentialFieldRedactor.Redact(json);
+
+        Assert.DoesNotContain("unknown-1", masked);
+    }
+
     [Fact]
     public void A_short_credential_is_masked_in_its_field_only_not_wherever_its_text_appears()
     {

@@ -8,6 +8,9 @@ public sealed class RedactorTests
     [InlineData("wss://h/v1/sessions/s/connect?token=abc.def-ghi", "wss://h/v1/sessions/s/connect?token=***")]
     [InlineData("wss://h/c?a=1&token=abc&b=2", "wss://h/c?a=1&token=***&b=2")]
     [InlineData("Authorization: Bearer kg_live_123", "Authorization: Bearer ***")]
+    [InlineData("routing refused: sip:agent:pass-1@pbx.example.test is busy", "routing refused: sip:agent:***@pbx.example.test is busy")]
+    [InlineData("{\"uri\":\"SIPS:agent:pass-1@pbx.example.test;transport=tls\"}", "{\"uri\":\"SIPS:agent:***@pbx.example.test;transport=tls\"}")]
+    [InlineData("sip:agent@pbx.example.test and sip:agent@pbx2.example.test:5060", "sip:agent@pbx.example.test and sip:agent@pbx2.example.test:5060")]
     public void Token_queries_and_bearer_values_are_masked_without_knowing_them(string text, string expected)
     {
         Assert.Equal(expected, Redactor.Redact(text));

@@ -24,6 +24,33 @@ public sealed class SessionResponseReaderTests
         Assert.Equal("twilio", session.Provider);
     }
 
+    [Fact]
+    public void The_stream_url_masks_the_token_wherever_the_server_put_it()
+    {
+        var session = Read("""{"id":"sess_1","websocket_url":"wss://stream.example.test/v1/sessions/sess_1/connect/tok_secret_9?auth=tok_secret_9","stream_token":"tok_secret_9"}""");
+
+        Assert.DoesNotContain("tok_secret_9", session.StreamUrl);
+    }
+
+    [Fact]
+    public void Sip_credentials_in_the_routing_show_neither_on_the_session_nor_in_its_raw_answer()
+    {
+        var request = CreateSessionRequest.ForSip(new Dictionary<string, object?> { ["sip_uri"] = "sip:agent:uri-pass-1@pbx.example.test", ["auth_password"] = "auth-pass-1" });
+        var echoed = """{"id":"sess_1","stream_token":"tok_abc","routing":{"sip_uri":"sip:agent:uri-pass-1@pbx.example.test","auth_password":"auth-pass-1","trunks":[{"password":"trunk-pass-1"},"sip:b:trunk-uri-pass-1@h"]}}""";
+
+        var fromEcho = SessionResponseReader.Read(echoed, ApiBase, request, null, "req_1", ReceivedAt);
+        var fromRequest = SessionResponseReader.Read("""{"id":"sess_2","stream_token":"tok_abc"}""", ApiBase, request, null, "req_1", ReceivedAt);
+
+        foreach (var session in new[] { fromEcho, fromRequest })
+        {
+            var shown = System.Text.Json.JsonSerializer.Serialize(new { session.Routing, session.Raw });
+            Assert.DoesNotMatch("uri-pass-1|auth-pass-1|trunk-pass-1|trunk-uri-pass-1", shown);
+            Assert.Equal("***", session.Routing["auth_password"]);
+            Assert.Equal("sip:agent:***@pbx.example.test", session.Routing["sip_uri"]);
+        }
+        Assert.Equal("SIP sip:agent:***@pbx.example.test", request.Target);
+    }
+
     [Theory]
     [InlineData("\"expires_at\":1764072300000000")]
     [InlineData("\"expires_at\":1e300")]
