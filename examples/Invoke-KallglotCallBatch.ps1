@@ -38,28 +38,42 @@ process {
     $calls.AddRange($Call)
 }
 end {
-    $streams = foreach ($entry in $calls) {
+    # Each call keeps its own stream, or the error that stopped it: a call that fails to start is a result of its own,
+    # and never takes another call's stream or shifts the pairing of those after it.
+    $started = foreach ($entry in $calls) {
         $language = if ($entry.TargetLanguage) { $entry.TargetLanguage } else { 'es' }
-        $stream = New-KallglotSession -PhoneNumber $entry.PhoneNumber -TargetLanguage $language | Connect-KallglotStream
-        $null = $stream | Send-KallglotAudio -Path $entry.AudioPath -Background
-        $stream
+        $session = $stream = $null
+        try {
+            $session = New-KallglotSession -PhoneNumber $entry.PhoneNumber -TargetLanguage $language -ErrorAction Stop
+            $stream = $session | Connect-KallglotStream -ErrorAction Stop
+            $null = $stream | Send-KallglotAudio -Path $entry.AudioPath -Background -ErrorAction Stop
+            [pscustomobject]@{ Call = $entry; Session = $session; Stream = $stream; Failure = $null }
+        }
+        catch {
+            if ($stream) { $stream | Disconnect-KallglotStream }
+            [pscustomobject]@{ Call = $entry; Session = $session; Stream = $null; Failure = $_ }
+        }
     }
+    $streams = @($started | Where-Object Stream | ForEach-Object Stream)
     $finals = @{}
     try {
-        Receive-KallglotStream -Stream $streams -Wait -TimeoutSec $MaxCallSeconds -Type 'transcript.final' | ForEach-Object {
-            $finals[$_.SessionId] = 1 + [int]$finals[$_.SessionId]
+        if ($streams) {
+            Receive-KallglotStream -Stream $streams -Wait -TimeoutSec $MaxCallSeconds -Type 'transcript.final' | ForEach-Object {
+                $finals[$_.SessionId] = 1 + [int]$finals[$_.SessionId]
+            }
         }
     }
     finally {
         $streams | Disconnect-KallglotStream
     }
-    for ($i = 0; $i -lt $streams.Count; $i++) {
+    foreach ($call in $started) {
         [pscustomobject]@{
             PSTypeName  = 'Kallglot.CallBatchResult'
-            SessionId   = $streams[$i].SessionId
-            PhoneNumber = $calls[$i].PhoneNumber
-            Finals      = [int]$finals[$streams[$i].SessionId]
-            EndReason   = $streams[$i].EndReason
+            SessionId   = $call.Session.Id
+            PhoneNumber = $call.Call.PhoneNumber
+            Finals      = if ($call.Stream) { [int]$finals[$call.Stream.SessionId] } else { 0 }
+            EndReason   = $call.Stream.EndReason
+            Error       = if ($call.Failure) { $call.Failure.FullyQualifiedErrorId } else { $null }
             Worker      = '{0}/{1}' -f [Environment]::MachineName, $PID
         }
     }

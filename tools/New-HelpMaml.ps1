@@ -71,7 +71,8 @@ foreach ($command in Get-Command -Module Kallglot -CommandType Cmdlet | Sort-Obj
         $positions = $attributes | Where-Object Position -ge 0 | ForEach-Object Position | Select-Object -First 1
         $pipeline = @(if ($attributes | Where-Object ValueFromPipeline) { 'ByValue' }; if ($attributes | Where-Object ValueFromPipelineByPropertyName) { 'ByPropertyName' })
         $pipelineText = if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }
-        $null = $builder.Append("<command:parameter required=`"$($mandatory.ToString().ToLower())`" globbing=`"false`" pipelineInput=`"$pipelineText`" position=`"$(if ($null -ne $positions) { $positions } else { 'named' })`">")
+        $globbing = ($property.GetCustomAttributes([System.Management.Automation.SupportsWildcardsAttribute], $true).Count -gt 0).ToString().ToLower()
+        $null = $builder.Append("<command:parameter required=`"$($mandatory.ToString().ToLower())`" globbing=`"$globbing`" pipelineInput=`"$pipelineText`" position=`"$(if ($null -ne $positions) { $positions } else { 'named' })`">")
         $null = $builder.Append("<maml:name>$($parameter.Name)</maml:name><maml:description>$(ConvertTo-Paragraphs $description)</maml:description>")
         $null = $builder.Append("<command:parameterValue required=`"true`">$($parameter.ParameterType.Name)</command:parameterValue><dev:type><maml:name>$($parameter.ParameterType.FullName)</maml:name></dev:type></command:parameter>")
     }

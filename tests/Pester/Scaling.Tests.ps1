@@ -52,6 +52,25 @@ Describe 'Invoke-KallglotCallBatch in one process' {
         Assert-EveryCallReported $results -Calls 4 -LedgerPath $ledger
         $results.Worker | Sort-Object -Unique | Should -Be ('{0}/{1}' -f [Environment]::MachineName, $PID)
     }
+
+    It 'reports a call that could not start with its error, and pairs every other call with its own session' {
+        $calls = @(New-Call 3 -From 100)
+        $calls[0].PhoneNumber = 'not a number'
+        $calls[1].AudioPath = Join-Path $TestDrive 'missing.wav'
+
+        $results = $calls | & $batchScript -MaxCallSeconds 60
+
+        $results | Should -HaveCount 3
+        $results[0].SessionId | Should -BeNullOrEmpty
+        $results[0].Error | Should -Match '^invalid_phone_number,'
+        $results[1].SessionId | Should -Not -BeNullOrEmpty -Because 'its session was created before the audio was found missing'
+        $results[1].Error | Should -Match 'Send-KallglotAudio|SendKallglotAudioCommand'
+        $results[2].PhoneNumber | Should -Be $calls[2].PhoneNumber
+        $results[2].Error | Should -BeNullOrEmpty
+        $results[2].Finals | Should -BeGreaterOrEqual 1
+        $results[2].EndReason | Should -Be 'idle_timeout'
+        (Get-KallglotSession -LedgerPath $ledger -Id $results[2].SessionId).Target | Should -Be $calls[2].PhoneNumber
+    }
 }
 
 Describe 'Spreading calls over thread jobs (Start-ThreadJob)' {
