@@ -50,6 +50,26 @@ AfterAll {
 }
 
 Describe 'Send-KallglotAudio' {
+    It 'waits for a late session.ready before its first frame, so a server that drops audio before it hears every frame' {
+        $wav = New-ToneWav (Join-Path $TestDrive 'ready-late.wav') -Rate 8000 -Seconds 1
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyDelayMs = 800 } | Out-Null
+        try { $stream = Connect-StreamIdlingAfter 600 }
+        finally { Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyDelayMs = 0 } | Out-Null }
+
+        $summary = $stream | Send-KallglotAudio -Path $wav -NoPacing -PassThru
+
+        $statsPath = "/_emulator/sessions/$($stream.SessionId)"
+        Wait-Until -Because 'the emulator to count every frame, heard or dropped' {
+            $seen = Invoke-EmulatorControl -Emulator $emulator -Path $statsPath -Method GET
+            $seen.framesReceived + $seen.framesDroppedBeforeReady -eq 50
+        }
+        $stats = Invoke-EmulatorControl -Emulator $emulator -Path $statsPath -Method GET
+        $stats.framesDroppedBeforeReady | Should -Be 0
+        $stats.framesReceived | Should -Be $summary.Frames
+        $stream.ReadyAt | Should -Not -BeNullOrEmpty
+        $stream | Disconnect-KallglotStream
+    }
+
     It 'sends a WAV as the frames its duration implies and returns a summary with -PassThru' {
         # Written before the session exists: this emulator ends a session idle for a second, and on a loaded machine writing the tone can take longer.
         $wav = New-ToneWav (Join-Path $TestDrive 'stereo-44k.wav') -Rate 44100 -Channels 2 -Seconds 2

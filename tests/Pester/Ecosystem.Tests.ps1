@@ -104,6 +104,36 @@ Describe 'Test-KallglotConnection and the operational check' {
         $check.Translation | Should -BeNullOrEmpty
     }
 
+    It 'passes against a server that sends session.ready only once audio comes, and warns of it' {
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyAfterFirstAudio = $true } | Out-Null
+        try {
+            $check = Test-KallglotConnection -PhoneNumber '+14155550100' -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        }
+        finally {
+            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyAfterFirstAudio = $false } | Out-Null
+        }
+
+        $check.Passed | Should -BeTrue -Because $check.Failure
+        $check.Translation | Should -Not -BeNullOrEmpty
+        $check.StreamReady | Should -Not -BeNullOrEmpty
+        $warned.Message | Should -Match 'session.ready only once audio had come'
+    }
+
+    It 'names the error events the server sent when the check fails' {
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ rejectAudio = 'unsupported_audio' } | Out-Null
+        try {
+            $check = Test-KallglotConnection -PhoneNumber '+14155550100' -CheckTimeoutSec 5 -Confirm:$false
+        }
+        finally {
+            Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ rejectAudio = $null } | Out-Null
+        }
+
+        $check.Passed | Should -BeFalse
+        $check.FailureId | Should -Be 'check_timeout'
+        $check.Failure | Should -Match 'error \[unsupported_audio\]: The audio was refused'
+        $check.StreamErrors[0] | Should -Be 'error [unsupported_audio]: The audio was refused.'
+    }
+
     It 'runs examples/Kallglot.Operational.Tests.ps1 unchanged against the emulator, all checks passing' {
         $example = Join-Path $PSScriptRoot '../../examples/Kallglot.Operational.Tests.ps1'
         $script = {

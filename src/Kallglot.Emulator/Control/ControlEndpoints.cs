@@ -102,6 +102,18 @@ internal static class ControlEndpoints
             {
                 options.EventsAfterSessionEnded = afterEnded;
             }
+            if ((double?)body["readyDelayMs"] is { } readyDelay)
+            {
+                options.ReadyDelay = TimeSpan.FromMilliseconds(readyDelay);
+            }
+            if ((bool?)body["readyAfterFirstAudio"] is { } readyAfterAudio)
+            {
+                options.ReadyAfterFirstAudio = readyAfterAudio;
+            }
+            if (body.ContainsKey("rejectAudio"))
+            {
+                options.RejectAudioCode = (string?)body["rejectAudio"];
+            }
             if ((double?)body["closingHandshakeIntervalMs"] is { } closingInterval)
             {
                 options.ClosingHandshakeInterval = TimeSpan.FromMilliseconds(closingInterval);
@@ -115,6 +127,9 @@ internal static class ControlEndpoints
                 closingHandshakeEvents = options.ClosingHandshakeEvents,
                 eventsAfterEnded = options.EventsAfterSessionEnded,
                 eventsAsBinary = options.EventsAsBinary,
+                readyDelayMs = options.ReadyDelay.TotalMilliseconds,
+                readyAfterFirstAudio = options.ReadyAfterFirstAudio,
+                rejectAudio = options.RejectAudioCode,
             });
         });
         app.MapPost("/_emulator/faults", async (HttpContext context) =>

@@ -79,6 +79,21 @@ public sealed class EmulatorOptions
     /// </summary>
     public bool EventsAsBinary { get; set; }
 
+    /// <summary>
+    /// How long after the connection opens <c>session.ready</c> comes, as a server whose pipeline takes time to start: audio that
+    /// arrives before it is dropped unheard (counted as <c>framesDroppedBeforeReady</c>), as such a server drops it.
+    /// </summary>
+    public TimeSpan ReadyDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Whether <c>session.ready</c> waits for the first audio frame, as a server that starts its pipeline on the first audio does;
+    /// that frame is dropped unheard.
+    /// </summary>
+    public bool ReadyAfterFirstAudio { get; set; }
+
+    /// <summary>When set, every audio frame is answered with an <c>error</c> event of this code instead of being heard, as a server that refuses the call's audio does.</summary>
+    public string? RejectAudioCode { get; set; }
+
     /// <summary>How session responses and stream events escape text.</summary>
     public JsonEscaping JsonEscaping { get; set; } = JsonEscaping.Minimal;
 

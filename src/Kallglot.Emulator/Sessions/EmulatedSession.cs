@@ -43,6 +43,7 @@ public sealed class EmulatedSession
     internal long CleanCloses;
     internal long AbortedConnections;
     internal long FramesReceived;
+    internal long FramesDroppedBeforeReady;
     internal long AudioBytesReceived;
     internal long ErrorsSent;
     internal long EventsSent;
@@ -163,6 +164,7 @@ public sealed class EmulatedSession
         ["cleanCloses"] = Interlocked.Read(ref CleanCloses),
         ["abortedConnections"] = Interlocked.Read(ref AbortedConnections),
         ["framesReceived"] = Interlocked.Read(ref FramesReceived),
+        ["framesDroppedBeforeReady"] = Interlocked.Read(ref FramesDroppedBeforeReady),
         ["audioBytesReceived"] = Interlocked.Read(ref AudioBytesReceived),
         ["lastSequence"] = LastSequence,
         ["errorsSent"] = Interlocked.Read(ref ErrorsSent),

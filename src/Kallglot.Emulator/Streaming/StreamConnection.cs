@@ -29,6 +29,7 @@ internal sealed class StreamConnection
     private readonly SpeechSegmentation _speech;
     private readonly IdleWatch _idle;
     private int _ending;
+    private int _readySent;
 
     public StreamConnection(HttpContext context, WebSocket socket, EmulatedSession session, EmulatorState state)
     {
@@ -43,21 +44,21 @@ internal sealed class StreamConnection
         _script = new UtteranceScript(session, _options.Script);
         _speech = new SpeechSegmentation(OnPartial, OnUtteranceEnded);
         _idle = new IdleWatch(_options.TimeProvider, _options.IdleTimeout, IsBusy, () => Interlocked.Increment(ref session.IdleChecksKept));
+        // Queued before the connection is attached to its session, so that nothing a control call sends can come before it.
+        if (_options.ReadyDelay <= TimeSpan.Zero && !_options.ReadyAfterFirstAudio)
+        {
+            SendReady();
+        }
     }
 
     public async Task RunAsync()
     {
         // Watching from before session.ready: a test that moves a fake clock once the client is ready moves it for this watch too.
         var idle = EndWhenIdleAsync();
-        Enqueue(OutgoingMessage.Event("session.ready", w =>
+        if (_options.ReadyDelay > TimeSpan.Zero && !_options.ReadyAfterFirstAudio)
         {
-            w.WriteNumber("timestamp_ms", _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            if (_options.EchoTokenInEvents)
-            {
-                w.WriteString("websocket_url", $"ws://{_context.Request.Host}/v1/sessions/{_session.Id}/connect?token={_session.Token}");
-                w.WriteString("stream_token", _session.Token);
-            }
-        }));
+            _ = SendReadyAfterAsync(_options.ReadyDelay);
+        }
         if (_session.Status == SessionStatus.Ended && TryBeginEnding())
         {
             // Accepted although the session is over (EmulatorOptions.AcceptEndedSessions): ended again at once.
@@ -110,6 +111,38 @@ internal sealed class StreamConnection
     public void End(string reason) => Enqueue(OutgoingMessage.EndSession(reason));
 
     private bool TryBeginEnding() => Interlocked.Exchange(ref _ending, 1) == 0;
+
+    private bool IsReady => Volatile.Read(ref _readySent) == 1;
+
+    private void SendReady()
+    {
+        if (Interlocked.Exchange(ref _readySent, 1) == 1)
+        {
+            return;
+        }
+        Enqueue(OutgoingMessage.Event("session.ready", w =>
+        {
+            w.WriteNumber("timestamp_ms", _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            if (_options.EchoTokenInEvents)
+            {
+                w.WriteString("websocket_url", $"ws://{_context.Request.Host}/v1/sessions/{_session.Id}/connect?token={_session.Token}");
+                w.WriteString("stream_token", _session.Token);
+            }
+        }));
+    }
+
+    private async Task SendReadyAfterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _lifetime.Token).ConfigureAwait(false);
+            SendReady();
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended before it was ready.
+        }
+    }
 
     private static async Task Observe(Task task)
     {
@@ -218,6 +251,17 @@ internal sealed class StreamConnection
                 break;
             case FrameVerdictKind.Audio when !_session.TryAdvanceSequence(verdict.Sequence!.Value):
                 SendError("invalid_sequence", $"Sequence {verdict.Sequence} is not greater than the last one ({_session.LastSequence}).", verdict.Sequence);
+                break;
+            case FrameVerdictKind.Audio when !IsReady:
+                // Not listening yet: the frame is lost, as a server whose pipeline has not started loses it.
+                Interlocked.Increment(ref _session.FramesDroppedBeforeReady);
+                if (_options.ReadyAfterFirstAudio)
+                {
+                    SendReady();
+                }
+                break;
+            case FrameVerdictKind.Audio when _options.RejectAudioCode is { } rejected:
+                SendError(rejected, "The audio was refused.", verdict.Sequence);
                 break;
             case FrameVerdictKind.Audio:
                 _session.RecordFrame(verdict.Speaker, verdict.Payload!.Length);

@@ -23,6 +23,8 @@ public static class AudioSender
         ArgumentNullException.ThrowIfNull(reader);
         var frame = new byte[reader.FrameBytes];
         var frameTicks = reader.FrameDuration.TotalSeconds * Stopwatch.Frequency;
+        // A server may drop audio that comes before session.ready: the first frame, and the schedule, wait for it (bounded).
+        await stream.WhenReadyForAudioAsync(cancellationToken).ConfigureAwait(false);
         // A paced send starts within one frame, at a phase of its own among the streams of the process.
         var started = paced ? clock.StartOfSchedule((long)frameTicks) : clock.Now;
         var lastProgress = started;

@@ -12,7 +12,10 @@ namespace Kallglot.Diagnostics;
 /// <summary>
 /// An end-to-end check of the API, for operational tests: create a session (one credit), open its
 /// stream, wait for session.ready, play a recording, wait for the first final transcript with its
-/// translation, close. Each step is timed; a failure is recorded, not thrown.
+/// translation, close. Each step is timed; a failure is recorded, not thrown, with the error events
+/// the stream carried meanwhile. A server that sends no session.ready, or sends it only once audio
+/// comes, is waited for as a send waits (<see cref="KallglotStreamOptions.SessionReadyWait"/>) and then
+/// played to: the check passes on its transcripts, and says so among its warnings.
 /// </summary>
 public static class ConnectionCheck
 {
@@ -49,41 +52,48 @@ public static class ConnectionCheck
             watch.Restart();
             stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { AllowInsecureConnection = client.Options.AllowInsecureConnection }, deadline.Token).ConfigureAwait(false);
             step = "receive session.ready";
-            await NextAsync<SessionReadyEvent>(stream, deadline.Token).ConfigureAwait(false);
-            result.StreamReady = watch.Elapsed;
+            await stream.WhenReadyForAudioAsync(deadline.Token).ConfigureAwait(false);
+            result.StreamReady = stream.ReadyAfter;
 
             step = "play audio and receive a final transcript";
             // The background send owns the reader and closes it once it has stopped, never under a frame being read.
             var reader = MuLawFrameReader.Open(audioPath);
             watch.Restart();
             var send = stream.StartBackgroundSend(reader, "caller", paced: true);
-            var final = await NextAsync<TranscriptFinalEvent>(stream, deadline.Token).ConfigureAwait(false);
+            var final = await NextAsync<TranscriptFinalEvent>(stream, result, deadline.Token).ConfigureAwait(false);
             result.RoundTrip = watch.Elapsed;
             result.Transcript = final.Text;
             // A final's translation is optional (words already in the target language have none): a later final may carry one.
             step = TranslationStep;
             while (final.Translation is null)
             {
-                final = await NextAsync<TranscriptFinalEvent>(stream, deadline.Token).ConfigureAwait(false);
+                final = await NextAsync<TranscriptFinalEvent>(stream, result, deadline.Token).ConfigureAwait(false);
                 result.Transcript = final.Text;
             }
             result.Translation = final.TranslationText;
             send.Cancel();
+            if (result.StreamReady is null)
+            {
+                result.StreamReady = stream.ReadyAfter;
+                result.AddWarning(result.StreamReady is { } late
+                    ? $"The server sent session.ready only once audio had come, {late.TotalSeconds:0.0} s after connecting: audio sent before it may be lost on such a server."
+                    : "The server sent no session.ready: the audio was played to it after waiting for one, and its transcripts came.");
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && step == TranslationStep)
         {
             result.FailureId = "translation_missing";
-            result.Failure = $"Final transcripts came, but none with a translation within {timeout.TotalSeconds:0} s.";
+            result.Failure = $"Final transcripts came, but none with a translation within {timeout.TotalSeconds:0} s.{result.StreamErrorsSaid}";
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             result.FailureId = "check_timeout";
-            result.Failure = $"Could not {step} within {timeout.TotalSeconds:0} s.";
+            result.Failure = $"Could not {step} within {timeout.TotalSeconds:0} s.{result.StreamErrorsSaid}";
         }
         catch (KallglotException exception)
         {
             result.FailureId = exception.ErrorId;
-            result.Failure = $"Could not {step}: {exception.Message}";
+            result.Failure = $"Could not {step}: {exception.Message}{result.StreamErrorsSaid}";
             result.CreationRefused = result.SessionId is null && CreditReservation.CostNothing(exception);
         }
         finally
@@ -109,18 +119,24 @@ public static class ConnectionCheck
         }
     }
 
-    private static async Task<T> NextAsync<T>(KallglotStream stream, CancellationToken cancellationToken) where T : KallglotEvent
+    // Every event on the way is looked at: an error event is the server's (or the send's) word on why nothing else comes.
+    private static async Task<T> NextAsync<T>(KallglotStream stream, ConnectionCheckResult result, CancellationToken cancellationToken) where T : KallglotEvent
     {
         while (await stream.WaitForEventAsync(cancellationToken).ConfigureAwait(false))
         {
             while (stream.TryReadEvent(out var streamEvent))
             {
+                if (streamEvent is StreamErrorEvent error)
+                {
+                    result.AddStreamError(error.ToString());
+                }
                 if (streamEvent is T match)
                 {
                     return match;
                 }
             }
         }
-        throw new KallglotStreamException("stream_ended", KallglotErrorKind.Connection, $"The stream ended ({stream.State}) before a {typeof(T).Name} arrived.");
+        var reason = stream.EndReason is { } ended ? $", session.ended reason '{ended}'" : string.Empty;
+        throw new KallglotStreamException("stream_ended", KallglotErrorKind.Connection, $"The stream ended ({stream.State}{reason}) before a {typeof(T).Name} arrived.");
     }
 }

@@ -4,6 +4,7 @@ namespace Kallglot.Diagnostics;
 public sealed class ConnectionCheckResult
 {
     private readonly List<string> _warnings = [];
+    private readonly List<string> _streamErrors = [];
 
     /// <summary>The endpoint checked.</summary>
     public required Uri BaseUri { get; init; }
@@ -44,10 +45,20 @@ public sealed class ConnectionCheckResult
     /// <summary>What the check noticed without failing for it: a session ledger that could not be written, say.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>The <c>error</c> events the stream carried during the check, as <c>error [code]: message</c>: the server's, and the send's own (<c>audio_send_failed</c>).</summary>
+    public IReadOnlyList<string> StreamErrors => _streamErrors;
+
     /// <summary>The API refused to create the session (4xx): it cost no credit.</summary>
     internal bool CreationRefused { get; set; }
 
     internal void AddWarning(string warning) => _warnings.Add(warning);
+
+    internal void AddStreamError(string error) => _streamErrors.Add(error);
+
+    /// <summary>For a failure's message: the first error events the stream carried, if any.</summary>
+    internal string StreamErrorsSaid => _streamErrors.Count == 0
+        ? string.Empty
+        : $" The stream carried {_streamErrors.Count} error event(s): {string.Join("; ", _streamErrors.Take(3))}{(_streamErrors.Count > 3 ? "; ..." : string.Empty)}.";
 
     /// <inheritdoc />
     public override string ToString() => Passed ? $"passed: ready in {StreamReady?.TotalMilliseconds:0} ms, round trip {RoundTrip?.TotalMilliseconds:0} ms" : $"failed: {Failure}";

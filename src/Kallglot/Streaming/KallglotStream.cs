@@ -35,6 +35,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private readonly StreamDiagnostics _diagnostics;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _stateGate = new();
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KallglotStreamState _state = KallglotStreamState.Connecting;
@@ -225,6 +226,30 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         {
             Fail(exception);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Completes once <c>session.ready</c> has come, the stream is over, or <see cref="KallglotStreamOptions.SessionReadyWait"/>
+    /// has passed since the stream was connected; a send of a file awaits it before its first frame, as a server may drop audio
+    /// that comes before it is ready.
+    /// </summary>
+    public async Task WhenReadyForAudioAsync(CancellationToken cancellationToken)
+    {
+        // The real clock, not the options' TimeProvider: that one is the token's, which tests move by hand.
+        var left = _options.SessionReadyWait - (DateTimeOffset.UtcNow - (ConnectedAt ?? ConnectStartedAt));
+        if (_ready.Task.IsCompleted || _completion.Task.IsCompleted || left <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var waited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(left, waited.Token);
+        var first = await Task.WhenAny(_ready.Task, _completion.Task, timeout).ConfigureAwait(false);
+        waited.Cancel();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first == timeout)
+        {
+            _diagnostics.Log($"no session.ready within {_options.SessionReadyWait.TotalSeconds:0.#} s of connecting: sending audio anyway");
         }
     }
 
@@ -502,6 +527,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         if (streamEvent is SessionReadyEvent && ReadyAt is null)
         {
             ReadyAt = streamEvent.ReceivedAt;
+            _ready.TrySetResult();
         }
         if (!_buffer.Add(streamEvent) && streamEvent is AudioOutputEvent && _buffer.Dropped == 1)
         {

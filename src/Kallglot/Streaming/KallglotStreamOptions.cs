@@ -37,6 +37,13 @@ public sealed class KallglotStreamOptions
     /// <summary>How long the closing handshake may take (the server's last events are read meanwhile) before the connection is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a send of audio (a file, in the foreground or the background) waits for <c>session.ready</c> before its first
+    /// frame: a server may drop audio that comes before it. Past this wait the send starts anyway, for a server that sends no
+    /// <c>session.ready</c> or sends it only once audio comes. Zero sends at once.
+    /// </summary>
+    public TimeSpan SessionReadyWait { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How long a send waits for a reconnection in progress before the frame counts as not sent.</summary>
     public TimeSpan SendReconnectWait { get; set; } = TimeSpan.FromSeconds(10);
 

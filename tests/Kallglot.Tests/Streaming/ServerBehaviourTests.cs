@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Kallglot.Audio;
 using Kallglot.Security;
 using Kallglot.Sessions;
 using Kallglot.Streaming;
@@ -13,8 +14,12 @@ namespace Kallglot.Tests.Streaming;
 /// The stream against the ways servers other than the emulator's default behave: each test makes
 /// the emulator behave so and counts what the server saw.
 /// </summary>
-public sealed class ServerBehaviourTests
+public sealed class ServerBehaviourTests : IDisposable
 {
+    private readonly TestWaves _waves = new();
+
+    public void Dispose() => _waves.Dispose();
+
     // A gap long enough to send into on a loaded machine too (0.8-1.2 s, the delay and its jitter), and a send that refuses at
     // once rather than waiting for the connection to reopen.
     private static KallglotStreamOptions ReopensSlowlyAndSendsOnlyWhenOpen() => new()
@@ -425,5 +430,46 @@ public sealed class ServerBehaviourTests
 
         Assert.Equal("stream_busy", busy.ErrorId);
         Assert.Equal("stream_busy", alsoBusy.ErrorId);
+    }
+
+    [Fact]
+    public async Task A_server_that_is_ready_a_second_late_and_drops_audio_before_hears_every_frame_of_a_file()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.ReadyDelay = TimeSpan.FromSeconds(1));
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session);
+        using var reader = MuLawFrameReader.Open(WriteUtterance(), AudioInputEncoding.MuLaw);
+
+        var result = await AudioSender.SendAsync(stream, reader, "caller", paced: false);
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() + s.GetProperty("framesDroppedBeforeReady").GetInt64() == result.Frames);
+
+        Assert.Equal(80, result.Frames);
+        Assert.Equal((80, 0), (stats.GetProperty("framesReceived").GetInt64(), stats.GetProperty("framesDroppedBeforeReady").GetInt64()));
+        Assert.NotNull(stream.ReadyAt);
+    }
+
+    [Fact]
+    public async Task A_server_that_is_ready_only_once_audio_comes_gets_the_file_after_the_wait_for_ready()
+    {
+        await using var emulator = await EmulatorScope.StartAsync(o => o.ReadyAfterFirstAudio = true);
+        var session = await emulator.CreateSessionAsync();
+        await using var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { SessionReadyWait = TimeSpan.FromMilliseconds(300) });
+        using var reader = MuLawFrameReader.Open(WriteUtterance(), AudioInputEncoding.MuLaw);
+
+        var result = await AudioSender.SendAsync(stream, reader, "caller", paced: false);
+        var ready = await stream.NextOfTypeAsync<SessionReadyEvent>();
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() + s.GetProperty("framesDroppedBeforeReady").GetInt64() == result.Frames);
+
+        Assert.Equal(80, result.Frames);
+        // The first frame woke the server and was lost to it, as such a server loses it; the rest were heard.
+        Assert.Equal((79, 1), (stats.GetProperty("framesReceived").GetInt64(), stats.GetProperty("framesDroppedBeforeReady").GetInt64()));
+        Assert.True(ready.ReceivedAt - stream.ConnectedAt >= TimeSpan.FromMilliseconds(300), $"ready after {ready.ReceivedAt - stream.ConnectedAt}");
+    }
+
+    private string WriteUtterance()
+    {
+        var path = _waves.PathFor($"utterance-{Guid.NewGuid():N}.ulaw");
+        File.WriteAllBytes(path, ToneFrames.Utterance(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(0.6)).SelectMany(f => f).ToArray());
+        return path;
     }
 }
