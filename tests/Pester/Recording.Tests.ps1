@@ -23,6 +23,10 @@ BeforeAll {
     Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)/end" -Body @{ reason = 'caller_hung_up' } | Out-Null
     $script:liveEvents = @(Receive-KallglotStream $stream -Wait -TimeoutSec 30 -AudioOutputPath (Join-Path $live 'audio.wav') -ErrorVariable liveErrors -ErrorAction SilentlyContinue)
     $script:liveErrors = $liveErrors
+    # Every comparison below is of the live call against its replay: with nothing received live, each would compare nothing with nothing.
+    if (@($liveEvents | Where-Object Type -eq 'transcript.final').Count -ne 2 -or @($liveEvents | Where-Object Type -eq 'audio.output').Count -ne 1) {
+        throw "The live call received $($liveEvents.Count) events, not the two finals and the translated audio it was sent."
+    }
     foreach ($format in 'srt', 'vtt', 'csv', 'jsonl', 'txt') {
         $liveEvents | Export-KallglotTranscript -Path (Join-Path $live "call.$format")
     }

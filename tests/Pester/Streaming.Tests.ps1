@@ -92,7 +92,7 @@ Describe 'Connect-KallglotStream, Receive-KallglotStream, Disconnect-KallglotStr
         $stream | Disconnect-KallglotStream
     }
 
-    It 'stops -Wait on Ctrl+C in under a second, leaves the stream usable, and loses no event' {
+    It 'stops -Wait on Ctrl+C promptly, leaves the stream usable, and loses no event' {
         $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
         $runner = [powershell]::Create()
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
@@ -105,11 +105,10 @@ Describe 'Connect-KallglotStream, Receive-KallglotStream, Disconnect-KallglotStr
         try {
             Wait-Until -Because 'session.ready to reach the waiting pipeline' { $output.Count -ge 1 }
 
-            $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-            $runner.Stop()
-            $stopwatch.Stop()
-
-            $stopwatch.Elapsed.TotalMilliseconds | Should -BeLessThan 1000
+            # Nothing ends this wait but the stop: the session runs on for the emulator's idle time. Bounded so that a stop that does
+            # not cancel fails here instead of hanging the suite; the bound is no measure of speed.
+            $stopping = $runner.BeginStop($null, $null)
+            $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(20)) | Should -BeTrue -Because 'Ctrl+C cancels the wait'
             $runner.InvocationStateInfo.State | Should -Be 'Stopped'
         }
         finally { $runner.Dispose() }
