@@ -88,6 +88,9 @@ public sealed class KallglotSession
 
     internal Uri StreamUriWithToken { get; }
 
+    /// <summary>The last audio sequence number used on the session by any of its streams in this process.</summary>
+    internal System.Runtime.CompilerServices.StrongBox<long> SequenceSent { get; } = new();
+
     /// <summary>The credit figures as one value.</summary>
     public CreditUsage Credits => new(CreditsRemaining, CreditsUsed);
 

@@ -61,7 +61,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         _decoder = new InboundDecoder(session.Id, options.MaxMessageBytes, _recorder, session.StreamToken);
         _buffer = new EventBuffer(options.MaxBufferBytes);
         _framesNotSent = new FramesNotSentCounter(_stateGate);
-        _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _framesNotSent, _recorder);
+        _sender = new OutboundFrameSender(session.Id, WaitUntilSendableAsync, _framesNotSent, _recorder, session.SequenceSent);
         _diagnostics = new StreamDiagnostics(session.Id, session.StreamToken, options.Log);
         _backgroundSends = new BackgroundSendSet(_lifetime.Token, ReportClientError,
             () => State is KallglotStreamState.Closed or KallglotStreamState.Ended or KallglotStreamState.Failed);

@@ -7,7 +7,8 @@ namespace Kallglot.Streaming;
 
 /// <summary>
 /// The stream's outgoing frames: one at a time on the socket, sequence numbers strictly increasing
-/// across reconnections (a number is used only by a frame that left or may have left), and a count of the frames that
+/// across reconnections and across the session's streams in this process (a number is used only by a frame that left or may
+/// have left), and a count of the frames that
 /// could not be sent, so a gap is reported rather than lost in silence.
 /// </summary>
 internal sealed class OutboundFrameSender : IDisposable
@@ -18,7 +19,9 @@ internal sealed class OutboundFrameSender : IDisposable
     private readonly FramesNotSentCounter _notSent;
     private readonly StreamRecorder? _recorder;
     private readonly string _sessionId;
-    private long _sequence;
+    // The session's: a later stream of the same session goes on from the last number used, as a server that checks sequence per
+    // session (the notes' sample numbers frames by the clock) needs.
+    private readonly StrongBox<long> _sequence;
     private long _framesSent;
     private long _audioBytesSent;
     private string? _lastSpeakerChecked;
@@ -30,15 +33,18 @@ internal sealed class OutboundFrameSender : IDisposable
     /// frame not sent is reported with the gap it fell in.</param>
     /// <param name="notSent">The stream's count of frames not sent; a frame's send is settled with it once it ends.</param>
     /// <param name="recorder">Records every frame sent, when recording.</param>
-    public OutboundFrameSender(string sessionId, Func<bool, CancellationToken, ValueTask<WebSocket>> waitUntilSendable, FramesNotSentCounter notSent, StreamRecorder? recorder)
+    /// <param name="sequence">The last sequence number used on the session, shared by its streams; none for a sender of its own.</param>
+    public OutboundFrameSender(string sessionId, Func<bool, CancellationToken, ValueTask<WebSocket>> waitUntilSendable, FramesNotSentCounter notSent, StreamRecorder? recorder,
+        StrongBox<long>? sequence = null)
     {
+        _sequence = sequence ?? new StrongBox<long>();
         _sessionId = sessionId;
         _waitUntilSendable = waitUntilSendable;
         _notSent = notSent;
         _recorder = recorder;
     }
 
-    public long LastSequence => Interlocked.Read(ref _sequence);
+    public long LastSequence => Interlocked.Read(ref _sequence.Value);
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
@@ -60,7 +66,7 @@ internal sealed class OutboundFrameSender : IDisposable
         try
         {
             var socket = await _waitUntilSendable(true, cancellationToken).ConfigureAwait(false);
-            var sequence = _sequence + 1;
+            var sequence = Interlocked.Read(ref _sequence.Value) + 1;
             var outcome = FrameSendOutcome.Cancelled;
             Exception? broken = null;
             ReadOnlyMemory<byte> frame = default;
@@ -92,7 +98,7 @@ internal sealed class OutboundFrameSender : IDisposable
                 if (broken is null)
                 {
                     // It may have left before its connection was lost: its number is not given to another frame.
-                    Interlocked.Exchange(ref _sequence, sequence);
+                    Interlocked.Exchange(ref _sequence.Value, sequence);
                 }
                 // Counted as not sent either way; a caller that has cancelled since gets its cancellation.
                 cancellationToken.ThrowIfCancellationRequested();
@@ -100,7 +106,7 @@ internal sealed class OutboundFrameSender : IDisposable
                     ? StreamFailures.FrameLostWithConnection(_sessionId, sequence, FramesNotSent)
                     : StreamFailures.FrameBroken(_sessionId, sequence, FramesNotSent, broken);
             }
-            Interlocked.Exchange(ref _sequence, sequence);
+            Interlocked.Exchange(ref _sequence.Value, sequence);
             Interlocked.Increment(ref _framesSent);
             Interlocked.Add(ref _audioBytesSent, payload.Length);
             _recorder?.Write("out", Encoding.UTF8.GetString(frame.Span));

@@ -125,6 +125,29 @@ public sealed class KallglotStreamTests
     }
 
     [Fact]
+    public async Task A_new_stream_on_a_session_whose_stream_was_lost_goes_on_from_its_last_sequence_number_and_the_server_takes_its_frames()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        await using var lost = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 0 });
+        await lost.SendAudioAsync(new byte[160], "caller");
+        await lost.SendAudioAsync(new byte[160], "caller");
+        await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() == 2);
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        await lost.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+
+        // As the lost stream's error advises: the same session, connected again while its token is valid.
+        await using var again = await KallglotStream.ConnectAsync(session);
+        var third = await again.SendAudioAsync(new byte[160], "caller");
+        var stats = await emulator.WaitForSessionAsync(session.Id, s => s.GetProperty("framesReceived").GetInt64() == 3);
+
+        Assert.Equal(KallglotStreamState.Failed, lost.State);
+        Assert.Equal(3, third);
+        Assert.Equal(3, stats.GetProperty("lastSequence").GetInt64());
+        Assert.Equal(0, stats.GetProperty("errorsSent").GetInt64());
+    }
+
+    [Fact]
     public async Task A_dropped_connection_is_reopened_while_the_token_is_valid_and_sequence_keeps_increasing()
     {
         await using var emulator = await EmulatorScope.StartAsync();
@@ -376,7 +399,8 @@ public sealed class KallglotStreamTests
         {
             await using var emulator = await EmulatorScope.StartAsync();
             var (session, stream) = await ConnectRecordingToAsync(emulator, path);
-            await stream.SendAudioAsync(new byte[160], "agent");
+            // Silence (0xFF in mu-law; 0x00 is the loudest sample): a frame of speech may be heard and answered with a partial of the emulator's own.
+            await stream.SendAudioAsync(Enumerable.Repeat((byte)0xFF, 160).ToArray(), "agent");
             await emulator.PostRawAsync($"/_emulator/sessions/{session.Id}/events", """{"type":"transcript.partial","text":"recorded"}""");
             await stream.NextOfTypeAsync<TranscriptPartialEvent>();
 
@@ -385,7 +409,7 @@ public sealed class KallglotStreamTests
             await stream.CloseAsync();
 
             var records = lines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
-            Assert.Equal(3, records.Count);
+            Assert.True(3 == records.Count, string.Join('\n', lines));
             Assert.Equal(["in", "out", "in"], records.Select(r => r.GetProperty("direction").GetString()));
             Assert.Equal("audio.input", records[1].GetProperty("frame").GetProperty("type").GetString());
             Assert.DoesNotContain(session.StreamToken!.Reveal(), string.Join('\n', lines));
