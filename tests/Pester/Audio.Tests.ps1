@@ -8,7 +8,14 @@ BeforeAll {
     function Connect-StreamIdlingAfter([int] $Seconds) {
         # A stream whose session idles out after $Seconds, not this file's one: the emulator takes the timeout when a stream connects.
         Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = $Seconds } | Out-Null
-        try { New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream }
+        try {
+            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+            # The server takes the timeout as its side of the connection starts, a moment after the client sees it open.
+            Wait-Until -Because 'the emulator to attach the stream' {
+                (Invoke-EmulatorControl -Emulator $emulator -Path "/_emulator/sessions/$($stream.SessionId)" -Method GET).connected
+            }
+            $stream
+        }
         finally { Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ idleTimeoutSeconds = 1 } | Out-Null }
     }
 
@@ -52,11 +59,14 @@ AfterAll {
 Describe 'Send-KallglotAudio' {
     It 'waits for a late session.ready before its first frame, so a server that drops audio before it hears every frame' {
         $wav = New-ToneWav (Join-Path $TestDrive 'ready-late.wav') -Rate 8000 -Seconds 1
-        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyDelayMs = 800 } | Out-Null
-        try { $stream = Connect-StreamIdlingAfter 600 }
-        finally { Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyDelayMs = 0 } | Out-Null }
-
-        $summary = $stream | Send-KallglotAudio -Path $wav -NoPacing -PassThru
+        # Both kept until the send is over: the server takes them as its side of the connection starts, which may be a moment
+        # after the client sees the connection open.
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyDelayMs = 800; idleTimeoutSeconds = 600 } | Out-Null
+        try {
+            $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+            $summary = $stream | Send-KallglotAudio -Path $wav -NoPacing -PassThru
+        }
+        finally { Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ readyDelayMs = 0; idleTimeoutSeconds = 1 } | Out-Null }
 
         $statsPath = "/_emulator/sessions/$($stream.SessionId)"
         Wait-Until -Because 'the emulator to count every frame, heard or dropped' {

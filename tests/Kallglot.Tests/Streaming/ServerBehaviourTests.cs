@@ -311,6 +311,23 @@ public sealed class ServerBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reconnect_answered_409_while_the_server_still_holds_the_lost_connection_is_tried_again_and_reopens()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 3, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 409, count = 1 });
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(2, reconnected.Attempts);
+        Assert.Equal(KallglotStreamState.Open, stream.State);
+        Assert.Equal(3, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Fact]
     public async Task A_reconnect_the_server_refuses_is_not_tried_again()
     {
         await using var emulator = await EmulatorScope.StartAsync();

@@ -18,10 +18,12 @@ internal sealed class WebSocketConnectException : Exception
 
     public HttpStatusCode? HandshakeStatus { get; }
 
-    /// <summary>How a failed attempt counts for the reconnect policy: a refusal is final, anything else a loss.</summary>
+    /// <summary>How a failed reconnection attempt counts for the reconnect policy: a refusal is final, anything else a loss.</summary>
     public ConnectionEnd AsConnectionEnd(string attempt, KallglotSecret? token)
     {
-        var refused = StreamFailures.IsRefusal(HandshakeStatus);
+        // A 409 to a reconnection may be the server still holding the connection that was lost, which it has not yet seen die:
+        // tried again within the attempts, as a loss, rather than taken for a session that ended.
+        var refused = StreamFailures.IsRefusal(HandshakeStatus) && HandshakeStatus != HttpStatusCode.Conflict;
         var status = HandshakeStatus is { } code ? $"HTTP {(int)code}" : Redactor.Redact(Message, token);
         return new ConnectionEnd(refused ? ConnectionEndKind.Refused : ConnectionEndKind.Lost, $"{attempt} failed: {status}", HandshakeStatus);
     }

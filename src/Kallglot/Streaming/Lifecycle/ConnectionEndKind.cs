@@ -9,6 +9,6 @@ public enum ConnectionEndKind
     ClosedByServer,
     /// <summary>The connection broke: a socket error, a peer that stopped answering pings, an attempt that got no answer.</summary>
     Lost,
-    /// <summary>A reconnection attempt was answered with a refusal (401, 403, 404, 409, 410): trying again cannot help.</summary>
+    /// <summary>A reconnection attempt was answered with a refusal (401, 403, 404, 410): trying again cannot help. (A 409 counts as a loss: see <c>WebSocketConnectException</c>.)</summary>
     Refused,
 }
