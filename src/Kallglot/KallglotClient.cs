@@ -235,7 +235,7 @@ public sealed class KallglotClient
         if (string.IsNullOrWhiteSpace(path) || Uri.TryCreate(path, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
         {
             throw new KallglotValidationException("invalid_path", "Path",
-                $"'{path}' is not an API path. Give a path relative to the API, such as /v1/sessions/sess_123.");
+                $"'{Redactor.Redact(path, _options.ApiKey)}' is not an API path. Give a path relative to the API, such as /v1/sessions/sess_123.");
         }
         var baseText = _options.BaseUri.AbsoluteUri.TrimEnd('/');
         return new Uri(baseText + "/" + path.TrimStart('/'));

@@ -9,7 +9,8 @@ namespace Kallglot.Security;
 /// </summary>
 public static partial class Redactor
 {
-    [GeneratedRegex(@"(?<=[?&](?:token|stream_token|access_token|api_key|key)=)[^&#\s""']*", RegexOptions.IgnoreCase)]
+    // After ?, &, ; (and so &amp; in HTML) or the start of the text: a query string quoted on its own, or cut from its URL.
+    [GeneratedRegex(@"(?<=(?:^|[?&;])(?:token|stream_token|access_token|api_key|key)=)[^&#\s""']*", RegexOptions.IgnoreCase)]
     private static partial Regex TokenQueryValue();
 
     // A credential, not a word: "the bearer of bad news" and "bearer securities." (a transcript's words: a plain word of letters in

@@ -16,6 +16,10 @@ public abstract partial class TranscriptWriter : IDisposable
     private readonly TextWriter _output;
     private DateTimeOffset? _firstReceivedAt;
     private TimeSpan _previousEnd;
+    // A time past this is no place in a call but a moment in Unix time (the notes time audio.input by the epoch): such a server's
+    // times count from the first of them, so the transcript starts at its first words instead of 56 years in.
+    private static readonly TimeSpan EpochTimesFrom = TimeSpan.FromMilliseconds(1e11);
+    private TimeSpan? _epochOrigin;
 
     /// <summary>Creates a writer over <paramref name="output"/>, which it disposes.</summary>
     protected TranscriptWriter(TextWriter output)
@@ -109,6 +113,11 @@ public abstract partial class TranscriptWriter : IDisposable
         TimeSpan start, end;
         if (final.Start is { } serverStart && final.End is { } serverEnd && serverEnd >= serverStart)
         {
+            if (serverStart >= EpochTimesFrom)
+            {
+                _epochOrigin ??= serverStart;
+                (serverStart, serverEnd) = (serverStart - _epochOrigin.Value, serverEnd - _epochOrigin.Value);
+            }
             // A negative time is no place in a call: a player refuses a cue that begins before it.
             (start, end) = (serverStart < TimeSpan.Zero ? TimeSpan.Zero : serverStart, serverEnd < TimeSpan.Zero ? TimeSpan.Zero : serverEnd);
         }

@@ -77,6 +77,21 @@ public sealed class TranscriptWriterTests : IDisposable
     }
 
     [Fact]
+    public void Server_times_in_unix_milliseconds_count_from_the_first_of_them()
+    {
+        var path = Path.Combine(_folder, "epoch.srt");
+        using (var writer = TranscriptWriter.Create(path, TranscriptFormat.Srt))
+        {
+            writer.Write(Final("""{"type":"transcript.final","text":"one","start_ms":1764720000000,"end_ms":1764720001500}""", DateTimeOffset.UtcNow));
+            writer.Write(Final("""{"type":"transcript.final","text":"two","start_ms":1764720004000,"end_ms":1764720005250}""", DateTimeOffset.UtcNow));
+        }
+
+        var lines = File.ReadAllLines(path);
+        Assert.Equal("00:00:00,000 --> 00:00:01,500", lines[1]);
+        Assert.Equal("00:00:04,000 --> 00:00:05,250", lines[5]);
+    }
+
+    [Fact]
     public void A_server_time_before_the_call_begins_is_clamped_to_its_start()
     {
         var path = Path.Combine(_folder, "negative.srt");
