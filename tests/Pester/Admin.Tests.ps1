@@ -132,6 +132,20 @@ Describe 'Credit budgets' {
         $warnings[0].Message | Should -Match 'reports 9 credits remaining, below the warning threshold of 10'
     }
 
+    It '-LowCreditWarning says once that it cannot warn when the API reports no credits' {
+        Connect-Kallglot -LowCreditWarning 10
+        Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ omitCreditHeaders = $true } | Out-Null
+        try {
+            $sessions = New-Rows 3 | New-KallglotSession -WarningVariable warnings -WarningAction SilentlyContinue
+        }
+        finally { Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/config' -Body @{ omitCreditHeaders = $false } | Out-Null }
+
+        $sessions | Should -HaveCount 3
+        $sessions | Where-Object CreditsRemaining -ne $null | Should -BeNullOrEmpty
+        $warnings | Should -HaveCount 1
+        $warnings[0].Message | Should -Match 'did not report the credits remaining.*-LowCreditWarning cannot warn'
+    }
+
     It 'runspaces share the process budget and the context: 20 parallel sessions under a budget of 15' {
         Connect-Kallglot -MaxCredits 15
 

@@ -110,6 +110,10 @@ internal static class ControlEndpoints
             {
                 options.ReadyAfterFirstAudio = readyAfterAudio;
             }
+            if ((bool?)body["omitCreditHeaders"] is { } omitCredits)
+            {
+                options.OmitCreditHeaders = omitCredits;
+            }
             if (body.ContainsKey("rejectAudio"))
             {
                 options.RejectAudioCode = (string?)body["rejectAudio"];

@@ -94,6 +94,9 @@ public sealed class EmulatorOptions
     /// <summary>When set, every audio frame is answered with an <c>error</c> event of this code instead of being heard, as a server that refuses the call's audio does.</summary>
     public string? RejectAudioCode { get; set; }
 
+    /// <summary>Whether responses leave out the X-API-Credits-* headers, as a server that does not report credits does.</summary>
+    public bool OmitCreditHeaders { get; set; }
+
     /// <summary>How session responses and stream events escape text.</summary>
     public JsonEscaping JsonEscaping { get; set; } = JsonEscaping.Minimal;
 

@@ -19,7 +19,7 @@ internal static class ApiErrors
     public static void AddStandardHeaders(HttpContext context, EmulatorState state, bool withCredits)
     {
         context.Response.Headers["X-Request-Id"] = state.NewId("req_", 8);
-        if (withCredits)
+        if (withCredits && !state.Options.OmitCreditHeaders)
         {
             context.Response.Headers["X-API-Credits-Remaining"] = state.CreditsRemaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.Headers["X-API-Credits-Used"] = state.CreditsUsed.ToString(System.Globalization.CultureInfo.InvariantCulture);

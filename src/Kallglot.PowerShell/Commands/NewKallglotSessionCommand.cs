@@ -270,6 +270,10 @@ public sealed class NewKallglotSessionCommand : KallglotApiCmdlet
         {
             WriteWarning($"Session {session.Id} was created, but the API's token expiry could not be read (out of range); the documented 5 minutes are assumed, until {session.TokenExpiresAt:u}. Connect promptly.");
         }
+        if (session.CreditsRemaining is null && ModuleContext.ReportCreditsNotReported())
+        {
+            WriteWarning($"The Kallglot API did not report the credits remaining with session {session.Id} (no X-API-Credits-Remaining header), so Connect-Kallglot -LowCreditWarning cannot warn before they run out. Check the credits another way.");
+        }
         if (ModuleContext.ReportCreditsRemaining(session.CreditsRemaining))
         {
             WriteWarning($"The Kallglot API reports {session.CreditsRemaining} credits remaining, below the warning threshold of {ModuleContext.LowCreditWarning} (Connect-Kallglot -LowCreditWarning). Add credits before they run out.");

@@ -26,6 +26,7 @@ internal static class ModuleContext
     private static CreditBudget? _budget;
     private static long? _lowCreditWarning;
     private static bool _lowCreditWarned;
+    private static bool _creditsNotReportedWarned;
     private static long _lastCreditsRemaining = -1;
     private static string? _ledgerPath;
     private static bool _noLedger;
@@ -81,6 +82,7 @@ internal static class ModuleContext
             _budget = null;
             _lowCreditWarning = null;
             _lowCreditWarned = false;
+            _creditsNotReportedWarned = false;
             _ledgerPath = null;
             _noLedger = false;
         }
@@ -142,6 +144,7 @@ internal static class ModuleContext
             {
                 _lowCreditWarning = threshold;
                 _lowCreditWarned = false;
+                _creditsNotReportedWarned = false;
             }
         }
     }
@@ -162,6 +165,20 @@ internal static class ModuleContext
                 return true;
             }
             return false;
+        }
+    }
+
+    /// <summary>True once, for the first answer that reported no credits left while a warning threshold is set: the threshold cannot apply.</summary>
+    public static bool ReportCreditsNotReported()
+    {
+        lock (Gate)
+        {
+            if (_lowCreditWarning is null || _creditsNotReportedWarned)
+            {
+                return false;
+            }
+            _creditsNotReportedWarned = true;
+            return true;
         }
     }
 
