@@ -34,6 +34,13 @@ Describe 'Help for <_>' -ForEach $commands {
             ($described.description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
         }
     }
+
+    It 'says which parameters take wildcards, as the cmdlet does' {
+        foreach ($parameter in (Get-Command $_).Parameters.Values | Where-Object { $_.Name -notin $common }) {
+            $takesWildcards = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0
+            ($help.parameters.parameter | Where-Object name -eq $parameter.Name).globbing | Should -Be $takesWildcards.ToString().ToLower() -Because "-$($parameter.Name)'s help"
+        }
+    }
 }
 
 Describe 'about_Kallglot' {
