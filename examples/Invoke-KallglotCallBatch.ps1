@@ -44,6 +44,10 @@ end {
         $language = if ($entry.TargetLanguage) { $entry.TargetLanguage } else { 'es' }
         $session = $stream = $null
         try {
+            # Before the session, which costs a credit: a call whose audio is missing never starts.
+            if (-not (Test-Path -LiteralPath $entry.AudioPath -PathType Leaf)) {
+                Write-Error -Message "The audio file '$($entry.AudioPath)' of call $($entry.PhoneNumber) does not exist." -ErrorId 'audio_file_not_found' -Category ObjectNotFound -ErrorAction Stop
+            }
             $session = New-KallglotSession -PhoneNumber $entry.PhoneNumber -TargetLanguage $language -ErrorAction Stop
             $stream = $session | Connect-KallglotStream -ErrorAction Stop
             $null = $stream | Send-KallglotAudio -Path $entry.AudioPath -Background -ErrorAction Stop

@@ -45,7 +45,7 @@ Describe 'Kallglot API operational check' {
     }
 
     It 'has its stream ready within <ReadyWithinMs> ms' {
-        $check.StreamReady | Should -Not -BeNullOrEmpty -Because $check.Failure
+        $check.StreamReady | Should -Not -BeNullOrEmpty -Because ($check.Failure ?? 'the server sent no session.ready')
         $check.StreamReady.TotalMilliseconds | Should -BeLessThan $ReadyWithinMs
     }
 

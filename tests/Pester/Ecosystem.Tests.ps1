@@ -116,7 +116,7 @@ Describe 'Test-KallglotConnection and the operational check' {
         $check.Passed | Should -BeTrue -Because $check.Failure
         $check.Translation | Should -Not -BeNullOrEmpty
         $check.StreamReady | Should -Not -BeNullOrEmpty
-        $warned.Message | Should -Match 'session.ready only once audio had come'
+        $warned.Message | Should -Match 'sent session.ready .* after the check had stopped waiting for it and started its audio'
     }
 
     It 'names the error events the server sent when the check fails' {

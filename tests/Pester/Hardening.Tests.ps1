@@ -176,7 +176,7 @@ Describe 'Connect-Kallglot changes only what it names' {
 
     It 'does not show a secret typed into an absolute -Path or a -Body that is not JSON in the error: <Name>' -ForEach @(
         @{ Name = 'absolute URL'; ErrorId = 'invalid_path'; Run = { Invoke-KallglotRequest -Path 'https://elsewhere.example/v1/x?api_key=typed-secret-value' } }
-        @{ Name = 'body'; ErrorId = 'invalid_body'; Run = { Invoke-KallglotRequest -Method POST -Path '/v1/sessions' -Body 'routing: sip:agent:typed-secret-value@pbx {' } }
+        @{ Name = 'body'; ErrorId = 'invalid_body'; Run = { Invoke-KallglotRequest -Method POST -Path '/v1/sessions' -Body '{"sip_password":"typed-secret-value",}' } }
     ) {
         Connect-Kallglot -BaseUri $emulator.BaseUri -ApiKey $emulator.ApiKey
         $thrown = $Run | Should -Throw -ErrorId "$ErrorId,Kallglot.PowerShell.Commands.InvokeKallglotRequestCommand" -PassThru

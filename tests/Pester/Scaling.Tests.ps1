@@ -63,8 +63,8 @@ Describe 'Invoke-KallglotCallBatch in one process' {
         $results | Should -HaveCount 3
         $results[0].SessionId | Should -BeNullOrEmpty
         $results[0].Error | Should -Match '^invalid_phone_number,'
-        $results[1].SessionId | Should -Not -BeNullOrEmpty -Because 'its session was created before the audio was found missing'
-        $results[1].Error | Should -Match 'Send-KallglotAudio|SendKallglotAudioCommand'
+        $results[1].SessionId | Should -BeNullOrEmpty -Because 'a call whose audio is missing spends no credit'
+        $results[1].Error | Should -Match '^audio_file_not_found'
         $results[2].PhoneNumber | Should -Be $calls[2].PhoneNumber
         $results[2].Error | Should -BeNullOrEmpty
         $results[2].Finals | Should -BeGreaterOrEqual 1

@@ -30,6 +30,9 @@ internal sealed class StreamConnection
     private readonly IdleWatch _idle;
     private int _ending;
     private int _readySent;
+    // Read once, as the connection starts: a control call that changes the options later does not leave it without session.ready.
+    private readonly TimeSpan _readyDelay;
+    private readonly bool _readyAfterFirstAudio;
 
     public StreamConnection(HttpContext context, WebSocket socket, EmulatedSession session, EmulatorState state)
     {
@@ -44,8 +47,10 @@ internal sealed class StreamConnection
         _script = new UtteranceScript(session, _options.Script);
         _speech = new SpeechSegmentation(OnPartial, OnUtteranceEnded);
         _idle = new IdleWatch(_options.TimeProvider, _options.IdleTimeout, IsBusy, () => Interlocked.Increment(ref session.IdleChecksKept));
+        _readyDelay = _options.ReadyDelay;
+        _readyAfterFirstAudio = _options.ReadyAfterFirstAudio;
         // Queued before the connection is attached to its session, so that nothing a control call sends can come before it.
-        if (_options.ReadyDelay <= TimeSpan.Zero && !_options.ReadyAfterFirstAudio)
+        if (_readyDelay <= TimeSpan.Zero && !_readyAfterFirstAudio)
         {
             SendReady();
         }
@@ -55,9 +60,9 @@ internal sealed class StreamConnection
     {
         // Watching from before session.ready: a test that moves a fake clock once the client is ready moves it for this watch too.
         var idle = EndWhenIdleAsync();
-        if (_options.ReadyDelay > TimeSpan.Zero && !_options.ReadyAfterFirstAudio)
+        if (_readyDelay > TimeSpan.Zero && !_readyAfterFirstAudio)
         {
-            _ = SendReadyAfterAsync(_options.ReadyDelay);
+            _ = SendReadyAfterAsync(_readyDelay);
         }
         if (_session.Status == SessionStatus.Ended && TryBeginEnding())
         {
@@ -255,7 +260,7 @@ internal sealed class StreamConnection
             case FrameVerdictKind.Audio when !IsReady:
                 // Not listening yet: the frame is lost, as a server whose pipeline has not started loses it.
                 Interlocked.Increment(ref _session.FramesDroppedBeforeReady);
-                if (_options.ReadyAfterFirstAudio)
+                if (_readyAfterFirstAudio)
                 {
                     SendReady();
                 }

@@ -86,9 +86,9 @@ public sealed class InvokeKallglotRequestCommand : KallglotApiCmdlet
             }
             catch (JsonException exception)
             {
-                // The body as typed may hold a password: the error, which a log may keep, shows it masked.
+                // The body as typed may hold a password, which no pattern knows: the error, which a log may keep, names it by its size.
                 ThrowKallglotError(new KallglotValidationException("invalid_body", "Body",
-                    $"-Body is a string but not JSON ({exception.Message}). Pass a hashtable, or a JSON string."), Redactor.Redact(text));
+                    $"-Body is a string but not JSON ({exception.Message}). Pass a hashtable, or a JSON string."), $"-Body ({text.Length} characters)");
             }
         }
         return JsonValueConverter.ToNode(value);

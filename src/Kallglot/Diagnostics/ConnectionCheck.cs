@@ -76,7 +76,7 @@ public static class ConnectionCheck
             {
                 result.StreamReady = stream.ReadyAfter;
                 result.AddWarning(result.StreamReady is { } late
-                    ? $"The server sent session.ready only once audio had come, {late.TotalSeconds:0.0} s after connecting: audio sent before it may be lost on such a server."
+                    ? $"The server sent session.ready {late.TotalSeconds:0.0} s after the connection began, after the check had stopped waiting for it and started its audio: a server that drops audio before it is ready loses the first of it."
                     : "The server sent no session.ready: the audio was played to it after waiting for one, and its transcripts came.");
             }
         }

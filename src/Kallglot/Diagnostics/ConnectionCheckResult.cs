@@ -61,5 +61,7 @@ public sealed class ConnectionCheckResult
         : $" The stream carried {_streamErrors.Count} error event(s): {string.Join("; ", _streamErrors.Take(3))}{(_streamErrors.Count > 3 ? "; ..." : string.Empty)}.";
 
     /// <inheritdoc />
-    public override string ToString() => Passed ? $"passed: ready in {StreamReady?.TotalMilliseconds:0} ms, round trip {RoundTrip?.TotalMilliseconds:0} ms" : $"failed: {Failure}";
+    public override string ToString() => Passed
+        ? $"passed: {(StreamReady is { } ready ? $"ready in {ready.TotalMilliseconds:0} ms" : "no session.ready")}, round trip {RoundTrip?.TotalMilliseconds:0} ms"
+        : $"failed: {Failure}";
 }

@@ -8,8 +8,8 @@ namespace Kallglot.Security;
 /// <summary>
 /// Masks the credentials in an answer whose secrets the client does not know in advance (an endpoint the module does not
 /// wrap): every field named as a credential (a name ending in <c>token</c>, <c>secret</c>, <c>password</c>, <c>passwd</c>,
-/// <c>api_key</c>, <c>auth</c> and the like, in any case, with or without separators: <c>stream_token</c>, <c>streamToken</c>,
-/// <c>client_secret</c>, <c>sip_passwd</c>)
+/// <c>api_key</c>, <c>authorization</c> and the like, in any case, with or without separators: <c>stream_token</c>,
+/// <c>streamToken</c>, <c>client_secret</c>, <c>sip_passwd</c>)
 /// has each string and number under it masked, and each such value of 8 characters or more is masked wherever else it
 /// appears, as written or percent-encoded (a stream URL's path or query). A shorter one (<c>"page_token": "2"</c>) is
 /// masked in its field only: masked everywhere it would mangle every "2" in the answer.
@@ -160,9 +160,10 @@ public static class CredentialFieldRedactor
         }
     }
 
-    // The endings of a credential's name, letters and digits only: auth_password, sipPasswd, client_secret, Authorization.
+    // The endings of a credential's name, letters and digits only: auth_password, sipPasswd, client_secret, Authorization. Not
+    // "auth" or "credentials": such a field may be a table of a user name and a realm, which stay readable (its password is named).
     private static readonly string[] CredentialEndings =
-        ["token", "secret", "password", "passwd", "pwd", "passcode", "passphrase", "apikey", "secretkey", "privatekey", "credential", "credentials", "auth", "authorization"];
+        ["token", "secret", "password", "passwd", "pwd", "passcode", "passphrase", "apikey", "secretkey", "privatekey", "authorization"];
 
     internal static bool IsCredentialName(string name)
     {

@@ -9,8 +9,8 @@ namespace Kallglot.Security;
 /// </summary>
 public static partial class Redactor
 {
-    // After ?, &, ; (and so &amp; in HTML) or the start of the text: a query string quoted on its own, or cut from its URL.
-    [GeneratedRegex(@"(?<=(?:^|[?&;])(?:token|stream_token|access_token|api_key|key)=)[^&#\s""']*", RegexOptions.IgnoreCase)]
+    // After ?, &, ; (and so &amp; in HTML), white space or the start of the text: a query string quoted on its own, or cut from its URL.
+    [GeneratedRegex(@"(?<=(?:^|[?&;\s])(?:token|stream_token|access_token|api_key|key)=)[^&#\s""']*", RegexOptions.IgnoreCase)]
     private static partial Regex TokenQueryValue();
 
     // A credential, not a word: "the bearer of bad news" and "bearer securities." (a transcript's words: a plain word of letters in
@@ -20,7 +20,7 @@ public static partial class Redactor
     private static partial Regex BearerValue();
 
     // sip:user:password@host, a SIP URI's password in its user part (RFC 3261 allows it, and trunks given as URIs carry it).
-    [GeneratedRegex(@"(?<=\bsips?:[^:@;/?\s""']+:)[^@/?\s""']+(?=@)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<=\bsips?:[^:@;/?\s""']+:)[^@/?\s""]+(?=@)", RegexOptions.IgnoreCase)]
     private static partial Regex SipUriPassword();
 
     /// <summary>Returns <paramref name="text"/> with token query values, bearer values, SIP URI passwords and every one of <paramref name="secrets"/> masked.</summary>
@@ -46,15 +46,18 @@ public static partial class Redactor
         return result;
     }
 
-    /// <summary>Whether <paramref name="text"/> may hold a token query value or a bearer value: a cheap look before the patterns run.</summary>
+    /// <summary>Whether <paramref name="text"/> may hold a token query value, a bearer value or a SIP URI's password: a cheap look before the patterns run.</summary>
     public static bool MayHoldPattern(string text) =>
         text.Contains("token=", StringComparison.OrdinalIgnoreCase)
         || text.Contains("key=", StringComparison.OrdinalIgnoreCase)
-        || text.Contains("bearer", StringComparison.OrdinalIgnoreCase);
+        || text.Contains("bearer", StringComparison.OrdinalIgnoreCase)
+        || (text.Contains('@') && (text.Contains("sip:", StringComparison.OrdinalIgnoreCase) || text.Contains("sips:", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The same look as <see cref="MayHoldPattern(string)"/> on UTF-8 text, before any string is made of it.</summary>
     internal static bool MayHoldPattern(ReadOnlySpan<byte> utf8) =>
-        HasTokenOrKeyAssignment(utf8) || ContainsAsciiIgnoreCase(utf8, "bearer"u8);
+        HasTokenOrKeyAssignment(utf8) || ContainsAsciiIgnoreCase(utf8, "bearer"u8)
+        // A SIP URI's password ends at '@', which an event seldom holds: one look for it before any look for the scheme.
+        || (utf8.Contains((byte)'@') && (ContainsAsciiIgnoreCase(utf8, "sip:"u8) || ContainsAsciiIgnoreCase(utf8, "sips:"u8)));
 
     // "token=" and "key=" both end in '=', which an event seldom holds (base64 padding at most), where 't' and 'k' are in
     // nearly every message: one look for '=' serves both, instead of a stop at every t and k of the message.

@@ -36,6 +36,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _connectedTimestamp;
     private readonly object _stateGate = new();
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private KallglotStreamState _state = KallglotStreamState.Connecting;
@@ -232,12 +233,13 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
     /// <summary>
     /// Completes once <c>session.ready</c> has come, the stream is over, or <see cref="KallglotStreamOptions.SessionReadyWait"/>
     /// has passed since the stream was connected; a send of a file awaits it before its first frame, as a server may drop audio
-    /// that comes before it is ready.
+    /// that comes before it is ready. Only the first connection is waited for: a send under way goes on through a reconnection,
+    /// and a server that drops audio until it is ready again loses what comes before (the gap's stream.reconnected says when).
     /// </summary>
     public async Task WhenReadyForAudioAsync(CancellationToken cancellationToken)
     {
-        // The real clock, not the options' TimeProvider: that one is the token's, which tests move by hand.
-        var left = _options.SessionReadyWait - (DateTimeOffset.UtcNow - (ConnectedAt ?? ConnectStartedAt));
+        // A monotonic clock, not the options' TimeProvider: that one is the token's, which tests move by hand.
+        var left = _options.SessionReadyWait - Stopwatch.GetElapsedTime(_connectedTimestamp);
         if (_ready.Task.IsCompleted || _completion.Task.IsCompleted || left <= TimeSpan.Zero)
         {
             return;
@@ -377,6 +379,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
         {
             _connection = connection;
             ConnectedAt = DateTimeOffset.UtcNow;
+            _connectedTimestamp = Stopwatch.GetTimestamp();
             // A session.ended that came before this point has already set the state: it stays.
             if (_state == KallglotStreamState.Connecting)
             {

@@ -46,6 +46,21 @@ internal sealed class OutboundFrameSender : IDisposable
 
     public long LastSequence => Interlocked.Read(ref _sequence.Value);
 
+    // Never lowered: another stream of the session (one still reconnecting, say) may have gone further meanwhile.
+    private void RaiseSequenceTo(long sequence)
+    {
+        var seen = Interlocked.Read(ref _sequence.Value);
+        while (sequence > seen)
+        {
+            var before = Interlocked.CompareExchange(ref _sequence.Value, sequence, seen);
+            if (before == seen)
+            {
+                return;
+            }
+            seen = before;
+        }
+    }
+
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
     public long FramesNotSent => _notSent.Total;
@@ -98,7 +113,7 @@ internal sealed class OutboundFrameSender : IDisposable
                 if (broken is null)
                 {
                     // It may have left before its connection was lost: its number is not given to another frame.
-                    Interlocked.Exchange(ref _sequence.Value, sequence);
+                    RaiseSequenceTo(sequence);
                 }
                 // Counted as not sent either way; a caller that has cancelled since gets its cancellation.
                 cancellationToken.ThrowIfCancellationRequested();
@@ -106,7 +121,7 @@ internal sealed class OutboundFrameSender : IDisposable
                     ? StreamFailures.FrameLostWithConnection(_sessionId, sequence, FramesNotSent)
                     : StreamFailures.FrameBroken(_sessionId, sequence, FramesNotSent, broken);
             }
-            Interlocked.Exchange(ref _sequence.Value, sequence);
+            RaiseSequenceTo(sequence);
             Interlocked.Increment(ref _framesSent);
             Interlocked.Add(ref _audioBytesSent, payload.Length);
             _recorder?.Write("out", Encoding.UTF8.GetString(frame.Span));

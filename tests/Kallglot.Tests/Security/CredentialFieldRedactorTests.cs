@@ -36,7 +36,7 @@ public sealed class CredentialFieldRedactorTests
     [InlineData("""{"routing":{"sip_passwd":"unknown-1"}}""")]
     [InlineData("""{"routing":{"sip":{"pwd":"unknown-1","passcode":"unknown-1"}}}""")]
     [InlineData("""{"headers":{"Authorization":"Basic unknown-1"}}""")]
-    [InlineData("""{"sip_auth":"agent:unknown-1","credentials":{"user":"agent","value":"unknown-1"}}""")]
+    [InlineData("""{"sip_auth":{"username":"agent","password":"unknown-1"},"credentials":[{"user":"agent","secret":"unknown-1"}]}""")]
     public void A_sip_password_is_masked_in_a_uri_and_under_its_other_usual_names(string json)
     {
         var masked = CredentialFieldRedactor.Redact(json);

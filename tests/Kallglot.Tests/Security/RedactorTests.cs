@@ -8,6 +8,7 @@ public sealed class RedactorTests
     [InlineData("wss://h/v1/sessions/s/connect?token=abc.def-ghi", "wss://h/v1/sessions/s/connect?token=***")]
     [InlineData("wss://h/c?a=1&token=abc&b=2", "wss://h/c?a=1&token=***&b=2")]
     [InlineData("token=abc.def&a=1", "token=***&a=1")]
+    [InlineData("use\ntoken=abc.def or key=xyz", "use\ntoken=*** or key=***")]
     [InlineData("<a href=\"wss://h/c?a=1&amp;token=abc\">", "<a href=\"wss://h/c?a=1&amp;token=***\">")]
     [InlineData("Authorization: Bearer kg_live_123", "Authorization: Bearer ***")]
     [InlineData("routing refused: sip:agent:pass-1@pbx.example.test is busy", "routing refused: sip:agent:***@pbx.example.test is busy")]

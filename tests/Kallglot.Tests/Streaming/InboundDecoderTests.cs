@@ -26,6 +26,15 @@ public sealed class InboundDecoderTests
         Assert.DoesNotContain("ab/cd", final.Json, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_sip_password_an_event_repeats_from_the_routing_is_masked()
+    {
+        var streamEvent = DecodeBinary(Encoding.UTF8.GetBytes("""{"type":"session.ready","routing":{"sip_uri":"sip:agent:pass-1@pbx.example.test"}}"""));
+
+        Assert.DoesNotContain("pass-1", streamEvent.Json, StringComparison.Ordinal);
+        Assert.Contains("sip:agent:***@pbx.example.test", streamEvent.Json, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new byte[] { (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}' })]
     [InlineData(new byte[] { 0xFF, 0xFE, (byte)'{', (byte)'}' })]

@@ -328,6 +328,22 @@ public sealed class ServerBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reconnect_answered_409_at_every_attempt_ends_the_stream_as_session_ended()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 2, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 409, count = 10 });
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal("session_ended", failure.ErrorId);
+        Assert.Equal(3, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Fact]
     public async Task A_reconnect_the_server_refuses_is_not_tried_again()
     {
         await using var emulator = await EmulatorScope.StartAsync();
