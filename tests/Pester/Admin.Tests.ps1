@@ -294,8 +294,12 @@ Describe 'The session ledger' {
     It 'keeps the outcome of a stream left open by a script that exits at once' {
         # The process closes the stream as it ends; the outcome line is written then, and the process waits for it.
         $script = Start-LedgerProcess '(New-KallglotSession -PhoneNumber ''+14155550142'' | Connect-KallglotStream).SessionId'
-        $id = $script.StandardOutput.ReadToEnd().Trim()
-        $script.WaitForExit(60000) | Should -BeTrue
+        try {
+            # Waited for with a bound before its one line is read: a child that hung would otherwise hang the suite.
+            $script.WaitForExit(60000) | Should -BeTrue
+            $id = $script.StandardOutput.ReadToEnd().Trim()
+        }
+        finally { if (-not $script.HasExited) { $script.Kill() } }
 
         $record = Get-KallglotSession -LedgerPath $ledger -Id $id
 
@@ -314,7 +318,9 @@ Describe 'The session ledger' {
             $stream | Disconnect-KallglotStream
             @(Receive-KallglotStream $stream | Where-Object Type -eq 'transcript.final').Count
         }
-        $other.WaitForExit(120000) | Should -BeTrue
+        $exited = $other.WaitForExit(120000)
+        if (-not $exited) { $other.Kill() }
+        $exited | Should -BeTrue
         $other.ExitCode | Should -Be 0
         Wait-Until -Because 'every outcome line' { @(Get-Content $ledger).Count -ge 50 }
         $lines = Get-Content $ledger
@@ -362,11 +368,14 @@ Describe 'Parallel creation' {
         $recordedBefore = if (Test-Path $ledger) { @(Get-KallglotSession -LedgerPath $ledger).Count } else { 0 }
         $runner = [powershell]::Create()
         $null = $runner.AddScript({ param($ModulePath, $Rows) Import-Module $ModulePath; $Rows | New-KallglotSession -ThrottleLimit 4 -TimeoutSec 60 -MaxRetry 0 }).AddArgument($modulePath).AddArgument(@(New-Rows 8))
-        $null = $runner.BeginInvoke()
-        Wait-Until -Because 'every row but the hung one to be created' { (Get-CreditsUsed) - $before -ge 7 }
-
-        $runner.Stop()
-        $runner.Dispose()
+        try {
+            $null = $runner.BeginInvoke()
+            Wait-Until -Because 'every row but the hung one to be created' { (Get-CreditsUsed) - $before -ge 7 }
+        }
+        finally {
+            $runner.Stop()
+            $runner.Dispose()
+        }
 
         Wait-Until -Because 'the ledger to hold every session the server created' { @(Get-KallglotSession -LedgerPath $ledger).Count - $recordedBefore -ge 7 }
         @(Get-KallglotSession -LedgerPath $ledger).Count - $recordedBefore | Should -Be ((Get-CreditsUsed) - $before)

@@ -280,11 +280,13 @@ Describe 'Send-KallglotAudio' {
         $runner = [powershell]::Create()
         $null = $runner.AddScript({ param($ModulePath, $Stream, $Path) Import-Module $ModulePath; $Stream | Send-KallglotAudio -Path $Path }).
             AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stream).AddArgument($long)
-        $null = $runner.BeginInvoke()
-        Wait-Until -Because 'the send to be under way' { $stream.FramesSent -ge 5 }
+        try {
+            $null = $runner.BeginInvoke()
+            Wait-Until -Because 'the send to be under way' { $stream.FramesSent -ge 5 }
 
-        $elapsed = Measure-Command { $runner.Stop() }
-        $runner.Dispose()
+            $elapsed = Measure-Command { $runner.Stop() }
+        }
+        finally { $runner.Dispose() }
 
         $elapsed.TotalSeconds | Should -BeLessThan 5
         Wait-Until -Because 'the file to be closed once the stopped send has ended' { @(Get-ChildItem "/proc/$PID/fd" | Where-Object LinkTarget -eq $long).Count -eq 0 }

@@ -179,10 +179,14 @@ Describe 'Stream faults' {
         $runner = [powershell]::Create()
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
         $null = $runner.AddScript({ param($ModulePath, $Stream) Import-Module $ModulePath; Receive-KallglotStream -Stream $Stream -Wait }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stream)
-        $null = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
-        Wait-Until -Because 'the receive to start' { $output.Count -ge 1 }
-        $runner.Stop()
-        $runner.Dispose()
+        try {
+            $null = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+            Wait-Until -Because 'the receive to start' { $output.Count -ge 1 }
+        }
+        finally {
+            $runner.Stop()
+            $runner.Dispose()
+        }
 
         $stream | Disconnect-KallglotStream
 

@@ -225,15 +225,20 @@ Describe 'Stream lifecycle against other servers' {
             $runner = [powershell]::Create()
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $null = $runner.AddScript({ param($ModulePath, $Stream) Import-Module $ModulePath; Receive-KallglotStream -Stream $Stream -Wait }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stream)
-            $null = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
-            Wait-Until -Because 'the first receive to be reading' { $output.Count -ge 1 }
+            try {
+                $null = $runner.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+                Wait-Until -Because 'the first receive to be reading' { $output.Count -ge 1 }
 
-            $thrown = { Receive-KallglotStream $stream } | Should -Throw -ErrorId "stream_busy,$receive" -PassThru
+                $thrown = { Receive-KallglotStream $stream } | Should -Throw -ErrorId "stream_busy,$receive" -PassThru
 
-            $thrown.CategoryInfo.Category | Should -Be 'InvalidOperation'
-            $runner.Stop()
-            $runner.Dispose()
-            $stream | Disconnect-KallglotStream
+                $thrown.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            }
+            finally {
+                # Stopped whatever the outcome: a receive left waiting would outlive the test.
+                $runner.Stop()
+                $runner.Dispose()
+                $stream | Disconnect-KallglotStream
+            }
         }
     }
 }
