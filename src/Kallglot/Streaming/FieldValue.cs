@@ -42,8 +42,8 @@ internal readonly struct FieldValue
         _ => new FieldValue(reader.TokenType, (int)reader.TokenStartIndex, reader.ValueSpan.Length, escaped: false),
     };
 
-    /// <summary>A string value's text, read as <see cref="JsonElement.GetString"/> reads it.</summary>
-    /// <exception cref="InvalidOperationException">The text cannot be made a string (a lone surrogate escape, bytes that are not UTF-8).</exception>
+    /// <summary>A string value's text, read as <see cref="JsonElement.GetString"/> reads it, a lone surrogate escape as U+FFFD (<see cref="LenientJsonString"/>).</summary>
+    /// <exception cref="InvalidOperationException">The text cannot be made a string (bytes that are not UTF-8).</exception>
     public string GetString(ReadOnlySpan<byte> message)
     {
         if (!_escaped)
@@ -57,7 +57,14 @@ internal readonly struct FieldValue
                 // Not UTF-8: System.Text.Json's reader says so in its own words, below.
             }
         }
-        return Open(message).GetString()!;
+        try
+        {
+            return Open(message).GetString()!;
+        }
+        catch (InvalidOperationException) when (LenientJsonString.Unescape(message.Slice(_start + 1, _length - 2)) is { } lenient)
+        {
+            return lenient;
+        }
     }
 
     /// <summary>A string as itself, a number as written, anything else none.</summary>

@@ -7,6 +7,17 @@ public sealed class EventParserTests
 {
     private static KallglotEvent Parse(string json) => EventParser.Parse(json, "sess_default", 1, DateTimeOffset.UnixEpoch);
 
+    [Theory]
+    // As JSON.stringify and json.dumps write a transcript cut between the two halves of an emoji.
+    [InlineData("""{"type":"transcript.partial","text":"see you \ud83d"}""", "see you \uFFFD")]
+    [InlineData("""{"type":"transcript.partial","text":"\udE00 and \\ud83d, \ud83d\ude00"}""", "\uFFFD and \\ud83d, \ud83d\ude00")]
+    public void A_lone_surrogate_escape_is_read_as_a_replacement_character_and_the_event_kept(string json, string text)
+    {
+        var partial = Assert.IsType<TranscriptPartialEvent>(Parse(json));
+
+        Assert.Equal(text, partial.Text);
+    }
+
     [Fact]
     public void Final_with_translation_object_is_typed()
     {
