@@ -172,11 +172,16 @@ Describe 'New-KallglotSession' {
     }
 
     It 'retries nothing and still fails clearly when the endpoint is unreachable' {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        # Bound and never listening for the test's length: refused, and no other server can take the port meanwhile.
+        $reserved = [System.Net.Sockets.Socket]::new('InterNetwork', 'Stream', 'Tcp')
+        try {
+            $reserved.Bind([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+            $port = $reserved.LocalEndPoint.Port
 
-        { New-KallglotSession -PhoneNumber '+14155550100' -BaseUri "http://127.0.0.1:$port" -MaxRetry 0 } |
-            Should -Throw -ErrorId "connection_failed,$cmdlet"
+            { New-KallglotSession -PhoneNumber '+14155550100' -BaseUri "http://127.0.0.1:$port" -MaxRetry 0 } |
+                Should -Throw -ErrorId "connection_failed,$cmdlet"
+        }
+        finally { $reserved.Dispose() }
     }
 
     It 'refuses plain http to a remote host unless -AllowInsecureConnection' {

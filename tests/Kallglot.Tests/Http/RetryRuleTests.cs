@@ -114,7 +114,8 @@ public sealed class RetryRuleTests
     [Fact]
     public async Task A_real_refused_port_ends_with_connection_failed_naming_the_endpoint()
     {
-        var port = FreePort();
+        using var reserved = RefusingPort();
+        var port = ((IPEndPoint)reserved.LocalEndPoint!).Port;
         var client = new KallglotClient(new KallglotClientOptions
         {
             BaseUri = new Uri($"http://127.0.0.1:{port}"),
@@ -193,10 +194,12 @@ public sealed class RetryRuleTests
         Assert.Empty(handler.Requests);
     }
 
-    private static int FreePort()
+    // Bound and never listening, for the test's whole length: connections to it are refused, and no other socket (a parallel
+    // test's server) can take the port meanwhile, as it could between releasing a free port and connecting to it.
+    private static Socket RefusingPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
     }
 }
