@@ -10,11 +10,20 @@ BeforeAll {
     function Add-HttpFault([hashtable] $Fault) {
         Invoke-EmulatorControl -Emulator $emulator -Path '/_emulator/faults' -Body $Fault | Out-Null
     }
-    function Get-StreamSocketCount {
-        # Established client-side connections to the emulator from this process's machine: the module's sockets.
+    function Get-EmulatorConnection {
+        # The local ends of established connections to the emulator: the module's sockets, its stream's and its pooled HTTP ones.
         $port = $emulator.BaseUri.Port
         @([System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties().GetActiveTcpConnections() |
-            Where-Object { $_.RemoteEndPoint.Port -eq $port -and $_.State -eq 'Established' }).Count
+            Where-Object { $_.RemoteEndPoint.Port -eq $port -and $_.State -eq 'Established' } | ForEach-Object { $_.LocalEndPoint.ToString() })
+    }
+    function Connect-WatchedStream {
+        # The session first, so that its HTTP connection (pooled, and kept) is not taken for the stream's; the stream's
+        # connection is then the one that is new.
+        $session = New-KallglotSession -PhoneNumber '+14155550100'
+        $before = Get-EmulatorConnection
+        $stream = $session | Connect-KallglotStream
+        Wait-Until -Because 'the stream socket to show' { @(Get-EmulatorConnection | Where-Object { $_ -notin $before }).Count -ge 1 }
+        [pscustomobject]@{ Stream = $stream; Sockets = @(Get-EmulatorConnection | Where-Object { $_ -notin $before }) }
     }
 }
 
@@ -163,19 +172,18 @@ Describe 'Stream faults' {
     }
 
     It 'leaves no socket open after Disconnect-KallglotStream' {
-        $before = Get-StreamSocketCount
-        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
-        Wait-Until -Because 'the stream socket to show' { (Get-StreamSocketCount) -gt $before }
+        $watched = Connect-WatchedStream
+        $stream = $watched.Stream
 
         $stream | Disconnect-KallglotStream
 
-        Wait-Until -Because 'the stream socket to close' { (Get-StreamSocketCount) -le $before }
+        Wait-Until -Because 'the stream socket to close' { @(Get-EmulatorConnection | Where-Object { $_ -in $watched.Sockets }).Count -eq 0 }
         $stream.HasActiveWork | Should -BeFalse
     }
 
-    It 'leaves no socket open after Ctrl+C and removing the module' {
-        $before = Get-StreamSocketCount
-        $stream = New-KallglotSession -PhoneNumber '+14155550100' | Connect-KallglotStream
+    It 'leaves no socket open after Ctrl+C stops a receive and the stream is disconnected' {
+        $watched = Connect-WatchedStream
+        $stream = $watched.Stream
         $runner = [powershell]::Create()
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
         $null = $runner.AddScript({ param($ModulePath, $Stream) Import-Module $ModulePath; Receive-KallglotStream -Stream $Stream -Wait }).AddArgument((Join-Path (Get-Module Kallglot).ModuleBase 'Kallglot.psd1')).AddArgument($stream)
@@ -190,7 +198,7 @@ Describe 'Stream faults' {
 
         $stream | Disconnect-KallglotStream
 
-        Wait-Until -Because 'the stream socket to close' { (Get-StreamSocketCount) -le $before }
+        Wait-Until -Because 'the stream socket to close' { @(Get-EmulatorConnection | Where-Object { $_ -in $watched.Sockets }).Count -eq 0 }
         $stream.State | Should -Be 'Closed'
         $stream.HasActiveWork | Should -BeFalse
     }
