@@ -19,6 +19,10 @@ internal static class StreamEndpoint
             Interlocked.Increment(ref session.Handshakes);
             if (state.StreamFaults.TryDequeue(out var fault))
             {
+                if (fault.RetryAfterSeconds is { } retryAfter)
+                {
+                    context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
                 await ApiErrors.Write(context, state, fault.Status, fault.Code, "Injected stream fault.").ExecuteAsync(context);
                 return;
             }

@@ -436,7 +436,7 @@ public sealed class KallglotStream : IAudioFrameSink, IAsyncDisposable, IDisposa
                     _connection = null;
                     decision = _closeRequested
                         ? new ReconnectDecision(ReconnectVerdict.ClosedByClient, TimeSpan.Zero)
-                        : _policy.Decide(end.Kind, _sessionEnded, _session.TokenExpiresAt > _options.TimeProvider.GetUtcNow(), _reconnectAttempts);
+                        : _policy.Decide(end.Kind, _sessionEnded, _session.TokenExpiresAt > _options.TimeProvider.GetUtcNow(), _reconnectAttempts, end.RetryAfter);
                     if (decision.ShouldReconnect)
                     {
                         _reconnectAttempts++;

@@ -56,6 +56,8 @@ internal static class StreamFailures
             $"The connection to session {session.Id} was lost ({end.Description}) after {eventsReceived} events. Its stream token expired at {session.TokenExpiresAt:u}, so it cannot be reopened: create a new session to continue."),
         // Each attempt answered 409 (tried again in case the server still held the lost connection): the session has ended.
         ReconnectVerdict.AttemptsExhausted when end.HandshakeStatus == HttpStatusCode.Conflict => Refused(session, end, eventsReceived),
+        ReconnectVerdict.AttemptsExhausted when end.HandshakeStatus is { } status => new KallglotStreamException("stream_lost", KallglotErrorKind.Connection,
+            $"The connection to session {session.Id} was lost after {eventsReceived} events and the server would not take it back in {maxAttempts} attempt(s) ({end.Description}). Create a new session to continue; if the server keeps answering HTTP {(int)status}, it may be busy."),
         ReconnectVerdict.AttemptsExhausted => new KallglotStreamException("stream_lost", KallglotErrorKind.Connection,
             $"The connection to session {session.Id} was lost ({end.Description}) after {eventsReceived} events and could not be reopened in {maxAttempts} attempt(s). Check the network, then create a new session."),
         ReconnectVerdict.Refused => Refused(session, end, eventsReceived),

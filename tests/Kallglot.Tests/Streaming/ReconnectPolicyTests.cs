@@ -71,4 +71,15 @@ public sealed class ReconnectPolicyTests
 
         Assert.Equal(TimeSpan.FromSeconds(1), decision.Delay);
     }
+
+    [Theory]
+    [InlineData(3_000, 3_000)]
+    [InlineData(100, 1_000)]
+    [InlineData(60_000, 10_000)]
+    public void A_retry_after_the_server_asked_for_is_waited_if_longer_than_the_backoff_and_never_past_the_longest_delay(int retryAfterMs, int expectedMs)
+    {
+        var decision = Policy.Decide(ConnectionEndKind.Lost, false, true, attemptsSoFar: 1, TimeSpan.FromMilliseconds(retryAfterMs));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), decision.Delay);
+    }
 }

@@ -328,6 +328,24 @@ public sealed class ServerBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reconnect_answered_429_with_retry_after_waits_as_asked_and_then_reopens()
+    {
+        await using var emulator = await EmulatorScope.StartAsync();
+        var session = await emulator.CreateSessionAsync();
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 3, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 429, retryAfterSeconds = 2, count = 1 });
+
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(15));
+
+        // Without the server's word the second attempt would follow the first by the backoff, about 100 ms.
+        Assert.True(reconnected.Gap >= TimeSpan.FromSeconds(2), $"reopened after {reconnected.Gap}");
+        Assert.Equal(2, reconnected.Attempts);
+        Assert.Equal(3, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+    }
+
+    [Fact]
     public async Task A_reconnect_answered_409_at_every_attempt_ends_the_stream_as_session_ended()
     {
         await using var emulator = await EmulatorScope.StartAsync();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Reflection;
 using Kallglot.Streaming.Lifecycle;
@@ -22,6 +23,7 @@ internal sealed class WebSocketConnection : IDisposable
     private readonly WebSocketConnectionSettings _settings;
     private GuardedWebSocket? _socket;
     private HttpStatusCode? _handshakeStatus;
+    private TimeSpan? _retryAfter;
     private int _disposed;
 
     private WebSocketConnection(Uri uri, WebSocketConnectionSettings settings, Action<ResponseMessage, WebSocketConnection> onMessage)
@@ -96,7 +98,7 @@ internal sealed class WebSocketConnection : IDisposable
             // However the library words it, an attempt that got no answer for the whole timeout timed out.
             var timedOut = exception is TimeoutException
                 || (connection._handshakeStatus is null && System.Diagnostics.Stopwatch.GetElapsedTime(started) >= timeout * 0.95);
-            throw new WebSocketConnectException(timedOut, connection._handshakeStatus, exception);
+            throw new WebSocketConnectException(timedOut, connection._handshakeStatus, exception, connection._retryAfter);
         }
     }
 
@@ -158,6 +160,7 @@ internal sealed class WebSocketConnection : IDisposable
         catch
         {
             _handshakeStatus = socket.HttpStatusCode == 0 ? null : socket.HttpStatusCode;
+            _retryAfter = RetryAfterOf(socket.HttpResponseHeaders);
             socket.Dispose();
             throw;
         }
@@ -171,5 +174,18 @@ internal sealed class WebSocketConnection : IDisposable
             throw new OperationCanceledException("The connection attempt was given up before the handshake finished.");
         }
         return guarded;
+    }
+
+    /// <summary>A refused handshake's Retry-After (seconds or a date), as a busy server asks the client to wait.</summary>
+    private static TimeSpan? RetryAfterOf(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        foreach (var (name, values) in headers ?? new Dictionary<string, IEnumerable<string>>())
+        {
+            if (name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase) && RetryConditionHeaderValue.TryParse(values.FirstOrDefault(), out var retryAfter))
+            {
+                return retryAfter.Delta ?? (retryAfter.Date is { } date && date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero);
+            }
+        }
+        return null;
     }
 }

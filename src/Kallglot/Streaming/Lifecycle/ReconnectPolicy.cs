@@ -35,7 +35,9 @@ public sealed class ReconnectPolicy
     /// <param name="sessionEnded">Whether <c>session.ended</c> was received on the stream.</param>
     /// <param name="tokenValid">Whether the stream token is still within its lifetime.</param>
     /// <param name="attemptsSoFar">Reconnection attempts already made on this stream.</param>
-    public ReconnectDecision Decide(ConnectionEndKind how, bool sessionEnded, bool tokenValid, int attemptsSoFar)
+    /// <param name="retryAfter">How long the server asked the client to wait (a refused attempt's Retry-After): the wait is at least
+    /// that, up to <see cref="MaxDelay"/>.</param>
+    public ReconnectDecision Decide(ConnectionEndKind how, bool sessionEnded, bool tokenValid, int attemptsSoFar, TimeSpan? retryAfter = null)
     {
         if (sessionEnded)
         {
@@ -48,7 +50,9 @@ public sealed class ReconnectPolicy
             ConnectionEndKind.Refused => Final(ReconnectVerdict.Refused),
             _ when !tokenValid => Final(ReconnectVerdict.TokenExpired),
             _ when attemptsSoFar >= MaxAttempts => Final(ReconnectVerdict.AttemptsExhausted),
-            _ => new ReconnectDecision(ReconnectVerdict.Reconnect, DelayBefore(attemptsSoFar + 1)),
+            _ => new ReconnectDecision(ReconnectVerdict.Reconnect, retryAfter is { } asked && asked > DelayBefore(attemptsSoFar + 1)
+                ? (asked < MaxDelay ? asked : MaxDelay)
+                : DelayBefore(attemptsSoFar + 1)),
         };
     }
 
