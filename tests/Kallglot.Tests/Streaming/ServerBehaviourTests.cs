@@ -296,11 +296,8 @@ public sealed class ServerBehaviourTests : IDisposable
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 2, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
-        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 503, count = 10 });
 
-        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts: 2, new { stream = true, status = 503, count = 10 });
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
 
         Assert.Equal("stream_lost", failure.ErrorId);
@@ -315,11 +312,8 @@ public sealed class ServerBehaviourTests : IDisposable
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 3, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
-        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 409, count = 1 });
 
-        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts: 3, new { stream = true, status = 409, count = 1 });
         var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(15));
 
         Assert.Equal(2, reconnected.Attempts);
@@ -332,11 +326,8 @@ public sealed class ServerBehaviourTests : IDisposable
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 3, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
-        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 429, retryAfterSeconds = 2, count = 1 });
 
-        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts: 3, new { stream = true, status = 429, retryAfterSeconds = 2, count = 1 });
         var reconnected = await stream.NextOfTypeAsync<StreamReconnectedEvent>(TimeSpan.FromSeconds(15));
 
         // Without the server's word the second attempt would follow the first by the backoff, about 100 ms.
@@ -350,11 +341,8 @@ public sealed class ServerBehaviourTests : IDisposable
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 2, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
-        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 409, count = 10 });
 
-        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts: 2, new { stream = true, status = 409, count = 10 });
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
 
         Assert.Equal("session_ended", failure.ErrorId);
@@ -366,11 +354,8 @@ public sealed class ServerBehaviourTests : IDisposable
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
-        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = 5, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
-        await stream.NextOfTypeAsync<SessionReadyEvent>();
-        await emulator.PostAsync("/_emulator/faults", new { stream = true, status = 404, count = 10 });
 
-        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts: 5, new { stream = true, status = 404, count = 10 });
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
 
         Assert.Equal("session_not_found", failure.ErrorId);
@@ -522,5 +507,15 @@ public sealed class ServerBehaviourTests : IDisposable
         var path = _waves.PathFor($"utterance-{Guid.NewGuid():N}.ulaw");
         File.WriteAllBytes(path, ToneFrames.Utterance(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(0.6)).SelectMany(f => f).ToArray());
         return path;
+    }
+
+    /// <summary>A stream reopening after 50 ms, its connection dropped with the given faults queued for the reconnections.</summary>
+    private static async Task<KallglotStream> DroppedIntoStreamFaultsAsync(EmulatorScope emulator, KallglotSession session, int maxReconnectAttempts, object faults)
+    {
+        var stream = await KallglotStream.ConnectAsync(session, new KallglotStreamOptions { MaxReconnectAttempts = maxReconnectAttempts, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+        await stream.NextOfTypeAsync<SessionReadyEvent>();
+        await emulator.PostAsync("/_emulator/faults", faults);
+        await emulator.PostAsync($"/_emulator/sessions/{session.Id}/drop", new { });
+        return stream;
     }
 }
