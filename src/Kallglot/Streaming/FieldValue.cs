@@ -89,13 +89,27 @@ internal readonly struct FieldValue
 
     /// <summary>Whether a string value's text, unescaped, is <paramref name="utf8"/>.</summary>
     public bool ValueEquals(ReadOnlySpan<byte> message, ReadOnlySpan<byte> utf8) =>
-        _escaped ? Open(message).ValueTextEquals(utf8) : message.Slice(_start + 1, _length - 2).SequenceEqual(utf8);
+        _escaped ? EscapedValueEquals(message, utf8, null) : message.Slice(_start + 1, _length - 2).SequenceEqual(utf8);
 
     /// <summary>Whether a string value's text, unescaped, is <paramref name="text"/>.</summary>
     public bool ValueEquals(ReadOnlySpan<byte> message, string text) =>
         !_escaped && Ascii.IsValid(text)
             ? Ascii.Equals(message.Slice(_start + 1, _length - 2), text)
-            : Open(message).ValueTextEquals(text);
+            : EscapedValueEquals(message, default, text);
+
+    // A lone surrogate escape makes System.Text.Json's comparison throw once it reaches it; such a value is none of the names
+    // and ids compared (they are valid text), and GetString reads it with U+FFFD.
+    private bool EscapedValueEquals(ReadOnlySpan<byte> message, ReadOnlySpan<byte> utf8, string? text)
+    {
+        try
+        {
+            return text is null ? Open(message).ValueTextEquals(utf8) : Open(message).ValueTextEquals(text);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>A string value's date and time in ISO 8601, as <see cref="JsonElement.GetDateTimeOffset"/> reads it.</summary>
     /// <exception cref="FormatException">The string is not such a date and time.</exception>

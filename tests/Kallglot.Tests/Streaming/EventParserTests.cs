@@ -11,6 +11,8 @@ public sealed class EventParserTests
     // As JSON.stringify and json.dumps write a transcript cut between the two halves of an emoji.
     [InlineData("""{"type":"transcript.partial","text":"see you \ud83d"}""", "see you \uFFFD")]
     [InlineData("""{"type":"transcript.partial","text":"\udE00 and \\ud83d, \ud83d\ude00"}""", "\uFFFD and \\ud83d, \ud83d\ude00")]
+    // Long enough that a comparison with a known type or the stream's session id reaches the broken half.
+    [InlineData("""{"type":"transcript.partial","session_id":"sess_default\ud83d","text":"transcript.partial\ud83d"}""", "transcript.partial\uFFFD")]
     public void A_lone_surrogate_escape_is_read_as_a_replacement_character_and_the_event_kept(string json, string text)
     {
         var partial = Assert.IsType<TranscriptPartialEvent>(Parse(json));
