@@ -267,15 +267,7 @@ public sealed class KallglotClient
     {
         if (response.Headers.RetryAfter is { } retryAfter)
         {
-            if (retryAfter.Delta is { } delta)
-            {
-                return delta;
-            }
-            if (retryAfter.Date is { } date)
-            {
-                var wait = date - DateTimeOffset.UtcNow;
-                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-            }
+            return RetryPolicy.WaitOf(retryAfter);
         }
         if (Header(response, "retry-after-ms") is { } milliseconds &&
             double.TryParse(milliseconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0)

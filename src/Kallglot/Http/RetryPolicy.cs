@@ -20,6 +20,10 @@ internal sealed class RetryPolicy
 
     public int MaxRetries => Math.Max(0, _options.MaxRetries);
 
+    /// <summary>The wait a Retry-After asks for: its seconds, or the time until its date (none when the date has passed).</summary>
+    public static TimeSpan WaitOf(System.Net.Http.Headers.RetryConditionHeaderValue retryAfter) =>
+        retryAfter.Delta ?? (retryAfter.Date is { } date && date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero);
+
     /// <summary>The backoff before retry number <paramref name="retry"/> (1-based).</summary>
     public TimeSpan Backoff(int retry)
     {

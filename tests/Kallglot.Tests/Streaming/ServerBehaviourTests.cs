@@ -336,30 +336,21 @@ public sealed class ServerBehaviourTests : IDisposable
         Assert.Equal(3, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
     }
 
-    [Fact]
-    public async Task A_reconnect_answered_409_at_every_attempt_ends_the_stream_as_session_ended()
+    [Theory]
+    // A refusal is not tried again: the first connection and the one refused attempt.
+    [InlineData(404, 5, "session_not_found", 2)]
+    // 409 may be a server still holding the lost connection: tried at every attempt, then taken for a session that ended.
+    [InlineData(409, 2, "session_ended", 3)]
+    public async Task A_reconnect_the_server_keeps_refusing_ends_the_stream_with_the_refusal_s_id(int status, int maxReconnectAttempts, string errorId, long handshakes)
     {
         await using var emulator = await EmulatorScope.StartAsync();
         var session = await emulator.CreateSessionAsync();
 
-        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts: 2, new { stream = true, status = 409, count = 10 });
+        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts, new { stream = true, status, count = 10 });
         var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
 
-        Assert.Equal("session_ended", failure.ErrorId);
-        Assert.Equal(3, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
-    }
-
-    [Fact]
-    public async Task A_reconnect_the_server_refuses_is_not_tried_again()
-    {
-        await using var emulator = await EmulatorScope.StartAsync();
-        var session = await emulator.CreateSessionAsync();
-
-        var stream = await DroppedIntoStreamFaultsAsync(emulator, session, maxReconnectAttempts: 5, new { stream = true, status = 404, count = 10 });
-        var failure = await Assert.ThrowsAsync<KallglotStreamException>(() => stream.NextAsync(TimeSpan.FromSeconds(20)));
-
-        Assert.Equal("session_not_found", failure.ErrorId);
-        Assert.Equal(2, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
+        Assert.Equal(errorId, failure.ErrorId);
+        Assert.Equal(handshakes, (await emulator.SessionStatsAsync(session.Id)).GetProperty("handshakes").GetInt64());
     }
 
     [Fact]

@@ -183,7 +183,7 @@ internal sealed class WebSocketConnection : IDisposable
         {
             if (name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase) && RetryConditionHeaderValue.TryParse(values.FirstOrDefault(), out var retryAfter))
             {
-                return retryAfter.Delta ?? (retryAfter.Date is { } date && date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero);
+                return Http.RetryPolicy.WaitOf(retryAfter);
             }
         }
         return null;

@@ -50,9 +50,7 @@ public sealed class ReconnectPolicy
             ConnectionEndKind.Refused => Final(ReconnectVerdict.Refused),
             _ when !tokenValid => Final(ReconnectVerdict.TokenExpired),
             _ when attemptsSoFar >= MaxAttempts => Final(ReconnectVerdict.AttemptsExhausted),
-            _ => new ReconnectDecision(ReconnectVerdict.Reconnect, retryAfter is { } asked && asked > DelayBefore(attemptsSoFar + 1)
-                ? (asked < MaxDelay ? asked : MaxDelay)
-                : DelayBefore(attemptsSoFar + 1)),
+            _ => new ReconnectDecision(ReconnectVerdict.Reconnect, LongerOf(DelayBefore(attemptsSoFar + 1), retryAfter)),
         };
     }
 
@@ -65,4 +63,8 @@ public sealed class ReconnectPolicy
     }
 
     private static ReconnectDecision Final(ReconnectVerdict verdict) => new(verdict, TimeSpan.Zero);
+
+    // The backoff, or what the server asked for when that is longer, never past the longest delay.
+    private TimeSpan LongerOf(TimeSpan backoff, TimeSpan? retryAfter) =>
+        retryAfter is { } asked && asked > backoff ? (asked < MaxDelay ? asked : MaxDelay) : backoff;
 }
